@@ -1,1 +1,11 @@
-export {};
+export * from './atomic.js';
+export * from './backbone.js';
+export * from './config.js';
+export * from './data-types.js';
+export * from './method.js';
+export * from './nn/init.js';
+export * from './nn/layers.js';
+export * from './nn/params.js';
+export * from './record.js';
+export * from './seeds.js';
+export * from './testing/tiny-backbone.js';

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/** Optimiser of the protocol: SGD, momentum 0.9, Nesterov, weight decay 1e-4, step schedule, 10x lr for heads. */
+export const OptimizerConfig = z
+  .object({
+    lr: z.number().positive().default(0.003),
+    momentum: z.number().min(0).max(1).default(0.9),
+    nesterov: z.boolean().default(true),
+    weightDecay: z.number().min(0).default(1e-4),
+    batchSize: z.number().int().positive().default(32),
+    /** lr multiplier of the 'head' parameter group (reference: lr_classifier_ratio = 10). */
+    headLrMultiplier: z.number().positive().default(10),
+    /** Step schedule: lr = max(lr * gamma^floor(epoch / stepSize), minLr), stepped once per epoch. */
+    stepSize: z.number().int().positive().default(250),
+    gamma: z.number().positive().default(0.1),
+    minLr: z.number().min(0).default(1e-6),
+  })
+  .strict();
+export type OptimizerConfig = z.infer<typeof OptimizerConfig>;
+
+/** Input geometry: train = square resize then random crop; eval = square resize. Paper: 256 / 224 / 224. */
+export const InputConfig = z
+  .object({
+    resize: z.number().int().positive().default(256),
+    crop: z.number().int().positive().default(224),
+    eval: z.number().int().positive().default(224),
+  })
+  .strict()
+  .refine((v) => v.crop <= v.resize, { message: 'input.crop must be <= input.resize' });
+export type InputConfig = z.infer<typeof InputConfig>;
+
+export const SelectionConfig = z
+  .object({
+    /** Evaluate few-shot PxAP every k epochs (and at epoch 0). */
+    every: z.number().int().positive().default(1),
+    /** Which checkpoint is reported on test. */
+    report: z.enum(['best_localization', 'best_classification']).default('best_localization'),
+  })
+  .strict();
+export type SelectionConfig = z.infer<typeof SelectionConfig>;
+
+export const RunConfig = z
+  .object({
+    method: z.string().min(1),
+    /** Backbone id with optional width tag, e.g. 'vgg16', 'resnet50:w0.25'. */
+    backbone: z.string().min(1),
+    /** Dataset id: 'glas', 'camelyon16', 'synth-glas', 'synth-camelyon', or a folder. */
+    dataset: z.string().min(1),
+    /** Root folder of the dataset (defaults by dataset id). */
+    dataRoot: z.string().optional(),
+    fold: z.number().int().min(0).max(4).default(0),
+    seed: z.number().int().default(0),
+    epochs: z.number().int().min(0).default(20),
+    input: InputConfig.default(InputConfig.parse({})),
+    optimizer: OptimizerConfig.default(OptimizerConfig.parse({})),
+    selection: SelectionConfig.default(SelectionConfig.parse({})),
+    /** Method hyper-parameters, validated by the method's own schema. */
+    hp: z.record(z.string(), z.unknown()).default({}),
+    /** Local path of Keras ImageNet weights (no download at run time). */
+    weights: z.string().optional(),
+    /** Where result records and checkpoints go. */
+    resultsDir: z.string().default('results'),
+  })
+  .strict();
+export type RunConfig = z.infer<typeof RunConfig>;
+
+/** Parse with messages that name the offending field (unknown keys included). */
+export function parseStrict<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => {
+    const path = i.path.length ? i.path.join('.') : '(root)';
+    const keys = 'keys' in i && Array.isArray(i.keys) ? ` ${i.keys.map((k: unknown) => `'${String(k)}'`).join(', ')}` : '';
+    return `  ${path}: ${i.message}${keys}`;
+  });
+  throw new Error(`Invalid ${what}:\n${lines.join('\n')}`);
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+const Curve = z.object({
+  precision: z.array(z.number()),
+  recall: z.array(z.number()),
+  thresholds: z.array(z.number()),
+});
+
+export const EvalScores = z.object({
+  pxap: z.number(),
+  clAccuracy: z.number(),
+  /** IoU and Dice of the foreground at the threshold that maximises IoU. */
+  iou: z.number(),
+  dice: z.number(),
+  bestTau: z.number(),
+  curve: Curve.optional(),
+});
+export type EvalScores = z.infer<typeof EvalScores>;
+
+export const SelectionEntry = z.object({
+  epoch: z.number().int(),
+  pxap: z.number(),
+  clAccuracy: z.number(),
+  trainLoss: z.number().nullable(),
+  lr: z.number().nullable(),
+});
+export type SelectionEntry = z.infer<typeof SelectionEntry>;
+
+export const EnvInfo = z.object({
+  backend: z.string(),
+  backendReason: z.string().optional(),
+  tfjsVersion: z.string(),
+  node: z.string(),
+  platform: z.string(),
+  packages: z.record(z.string(), z.string()),
+  commit: z.string().nullable(),
+});
+export type EnvInfo = z.infer<typeof EnvInfo>;
+
+/** One training run: written atomically to results/runs/<dataset>/<method>/<backbone>/f<fold>-s<seed>.json. */
+export const ResultRecord = z.object({
+  schema: z.literal('wslbench/result@1'),
+  status: z.enum(['ok', 'failed']),
+  failure: z.object({ reason: z.string(), epoch: z.number().int().nullable(), step: z.number().int().nullable() }).optional(),
+  method: z.string(),
+  backbone: z.string(),
+  dataset: z.string(),
+  fold: z.number().int(),
+  seed: z.number().int(),
+  /** The full resolved RunConfig (method hp included, defaults filled). */
+  config: z.record(z.string(), z.unknown()),
+  /** Few-shot PxAP and CL accuracy per evaluated epoch (epoch 0 = before training). */
+  selection: z.array(SelectionEntry),
+  bestLocalizationEpoch: z.number().int().nullable(),
+  bestClassificationEpoch: z.number().int().nullable(),
+  /** Test scores of the best_localization checkpoint (the reported numbers) and of best_classification. */
+  test: EvalScores.nullable(),
+  testBestClassification: EvalScores.nullable().optional(),
+  /** Foreground fraction of the test set = PxAP of a constant map. */
+  testForegroundFraction: z.number().optional(),
+  durations: z.object({ trainS: z.number(), evalS: z.number(), totalS: z.number() }),
+  env: EnvInfo,
+  createdAt: z.string(),
+});
+export type ResultRecord = z.infer<typeof ResultRecord>;
+
+/** Where a run's record lives, relative to the results folder. */
+export function resultPath(r: { dataset: string; method: string; backbone: string; fold: number; seed: number }): string {
+  const bb = r.backbone.replace(/[:/]/g, '_');
+  return `runs/${r.dataset}/${r.method}/${bb}/f${r.fold}-s${r.seed}.json`;
+}
