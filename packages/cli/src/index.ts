@@ -1,1 +1,1 @@
-export {};
+export { cliVersion } from "./version.js";
