@@ -9,3 +9,4 @@ export * from './nn/params.js';
 export * from './record.js';
 export * from './seeds.js';
 export * from './testing/tiny-backbone.js';
+export * from './testing/method-harness.js';

@@ -27,7 +27,10 @@ export class ParamStore {
   add(name: string, shape: number[], init: Initializer, group: ParamGroup, trainable = true): tf.Variable {
     if (this.byName.has(name)) throw new Error(`ParamStore: duplicate parameter name '${name}'`);
     const values = initValues(shape, init, this.rng);
-    const variable = tf.variable(tf.tensor(values, shape, 'float32'), trainable, `${name}_${uid()}`);
+    // The variable shares the initial tensor's data; dispose the handle so only the variable remains.
+    const initial = tf.tensor(values, shape, 'float32');
+    const variable = tf.variable(initial, trainable, `${name}_${uid()}`);
+    initial.dispose();
     this.byName.set(name, { name, variable, group, trainable });
     return variable;
   }
@@ -89,7 +92,9 @@ export class ParamStore {
         problems.push(`shape of '${p.name}': got [${s.shape}], expected [${p.variable.shape}]`);
         continue;
       }
-      p.variable.assign(tf.tensor(s.data, s.shape, 'float32'));
+      const value = tf.tensor(s.data, s.shape, 'float32');
+      p.variable.assign(value);
+      value.dispose();
     }
     if (strict) for (const name of Object.keys(snap)) if (name.startsWith(prefix) && !this.byName.has(name)) problems.push(`unexpected '${name}'`);
     if (problems.length) throw new Error(`ParamStore.restore: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
