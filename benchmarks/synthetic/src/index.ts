@@ -1,1 +1,4 @@
-export {};
+export * from './cells.js';
+export * from './grid.js';
+export * from './pool.js';
+export * from './run.js';

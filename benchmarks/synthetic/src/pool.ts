@@ -17,8 +17,10 @@ export interface JobOutcome {
 export interface PoolEvents {
   onStart?(id: string, worker: number): void;
   onDone?(outcome: JobOutcome, done: number, total: number): void;
-  /** Lines the workers print (progress), prefixed by the caller. */
+  /** Lines the workers print on stdout/stderr. */
   onLine?(worker: number, line: string): void;
+  /** Any other IPC message of a worker (e.g. per-epoch progress). */
+  onMessage?(worker: number, message: any): void;
 }
 
 /**
@@ -60,7 +62,7 @@ export async function runPool<P>(
   };
 
   const runWorker = (index: number) =>
-    new Promise<void>((resolve, reject) => {
+    new Promise<void>((resolve) => {
       const child = fork(workerScript, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
       let current: { job: Job<P>; start: number } | undefined;
       const pipe = (stream: NodeJS.ReadableStream | null) => {
@@ -95,6 +97,7 @@ export async function runPool<P>(
 
       child.on('message', (msg: { type: string; ok?: boolean; message?: string }) => {
         if (msg.type === 'ready') return dispatch();
+        if (msg.type !== 'result') return events.onMessage?.(index, msg);
         if (msg.type === 'result' && current) {
           const o: JobOutcome = { id: current.job.id, ok: !!msg.ok, seconds: (Date.now() - current.start) / 1000, message: msg.message };
           status.set(o.id, o.ok ? 'ok' : 'failed');
@@ -114,12 +117,13 @@ export async function runPool<P>(
           done += 1;
           events.onDone?.(o, done, jobs.length);
         }
-        if (signal?.aborted) return resolve();
-        if (code !== 0 && pending.length > 0) return reject(new Error(`benchmark worker ${index} exited with code ${code}`));
+        // A crashed worker takes only its current cell down; the other workers drain the queue.
         resolve();
       });
     });
 
   await Promise.all(Array.from({ length: Math.max(1, workers) }, (_, i) => runWorker(i)));
+  if (!signal?.aborted)
+    for (const j of pending.splice(0)) outcomes.push({ id: j.id, ok: false, seconds: 0, message: 'not run: every worker exited' });
   return outcomes;
 }

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import { initEngine } from '@wslbench/engine';
 import { buildOnTiny, disposeBatch, stepContext, toyBatch, trainSteps } from '@wslbench/core';
 import { classActivationMaps, method, type WgapModel } from './index.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  // wasm + the engine's training kernels (it also registers TF.js' gradient functions).
+  await initEngine({ backend: 'wasm' });
 });
 
 describe('CAM', () => {

@@ -1,1 +1,30 @@
-export {};
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  type ActivationsAndGradients,
+  checkSameShape,
+  defineGradientMethod,
+  gradientBaseShape,
+  singlePassMaps,
+  weightedChannelSum,
+} from '@wslbench/gradient-cam';
+import { z } from 'zod';
+
+export const GradCamHyperparams = z.object({ ...gradientBaseShape }).strict();
+export type GradCamHyperparams = z.infer<typeof GradCamHyperparams>;
+
+/** Grad-CAM: w_k = (1/hw) Σ_ij g_k(i,j); map = ReLU(Σ_k w_k A_k), [N, h, w]. Same in torchcam, pgc and NEGEV. */
+export function mapFromActivations({ activations, gradients }: ActivationsAndGradients): tf.Tensor3D {
+  checkSameShape('GradCAM', activations, gradients);
+  return tf.tidy(() => tf.relu(weightedChannelSum(tf.mean(gradients, [1, 2]) as tf.Tensor2D, activations)));
+}
+
+export const method = defineGradientMethod<GradCamHyperparams>({
+  id: 'gradcam',
+  title: 'GradCAM',
+  citation:
+    'Selvaraju, Cogswell, Das, Vedantam, Parikh, Batra. Grad-CAM: Visual Explanations from Deep Networks via Gradient-based Localization. ICCV 2017.',
+  hyperparams: GradCamHyperparams,
+  rawMaps: singlePassMaps((inputs) => mapFromActivations(inputs)),
+});
+
+export default method;

@@ -1,5 +1,14 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerBenchCommand } from './commands/bench.js';
+import { registerDataCommand } from './commands/data.js';
+import { registerEnvCommand } from './commands/env.js';
+import { registerEvaluateCommand } from './commands/evaluate.js';
+import { registerListCommand } from './commands/list.js';
+import { registerReportCommand } from './commands/report.js';
+import { registerTrainCommand } from './commands/train.js';
+import { registerVisualizeCommand } from './commands/visualize.js';
+import { registerWeightsCommand } from './commands/weights.js';
 import { cliVersion } from './version.js';
 
 // Subcommands are registered explicitly (no import side effects): one module per command under commands/.
@@ -10,6 +19,16 @@ program
   .version(cliVersion(), '-V, --version')
   .option('--backend <name>', 'TF.js backend: tensorflow | wasm | cpu (default: best available; env WSLBENCH_BACKEND)')
   .showHelpAfterError();
+
+registerBenchCommand(program);
+registerDataCommand(program);
+registerEnvCommand(program);
+registerTrainCommand(program);
+registerEvaluateCommand(program);
+registerListCommand(program);
+registerReportCommand(program);
+registerVisualizeCommand(program);
+registerWeightsCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`wslbench: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -56,6 +56,23 @@ export const RunConfig = z
     selection: SelectionConfig.default(SelectionConfig.parse({})),
     /** Method hyper-parameters, validated by the method's own schema. */
     hp: z.record(z.string(), z.unknown()).default({}),
+    /** Synthetic presets only: generation settings (recorded so that a result names the exact data it saw). */
+    synth: z
+      .object({
+        size: z.number().int().positive(),
+        seed: z.number().int().default(0),
+        counts: z
+          .object({
+            train: z.tuple([z.number().int().min(0), z.number().int().min(0)]),
+            valcl: z.tuple([z.number().int().min(0), z.number().int().min(0)]),
+            test: z.tuple([z.number().int().min(0), z.number().int().min(0)]),
+            valpx: z.number().int().positive(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
     /** Local path of Keras ImageNet weights (no download at run time). */
     weights: z.string().optional(),
     /** Where result records and checkpoints go. */

@@ -6,6 +6,7 @@ const Curve = z.object({
   thresholds: z.array(z.number()),
 });
 
+/** PxAP and CL accuracy in percent (as the paper reports them); IoU, Dice, τ and the PR curve as fractions. */
 export const EvalScores = z.object({
   pxap: z.number(),
   clAccuracy: z.number(),

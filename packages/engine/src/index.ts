@@ -1,1 +1,14 @@
-export {};
+import './gradients.js';
+
+export {
+  BACKEND_NAMES,
+  type BackendName,
+  type EngineInfo,
+  engineEnvInfo,
+  type InitEngineOptions,
+  initEngine,
+  type NativeProbe,
+  probeNative,
+} from './backend-choice.js';
+export { engineGradients, fusedBatchNormGradConfig, registerEngineGradients } from './batch-norm-grad.js';
+export { registerWasmTrainingKernels, wasmTrainingKernels } from './kernels/index.js';

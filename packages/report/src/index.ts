@@ -1,1 +1,17 @@
-export {};
+export * from './charts/render.js';
+export * from './charts/specs.js';
+export * from './gallery/colormap.js';
+export * from './gallery/from-files.js';
+export * from './gallery/map-files.js';
+export * from './gallery/row.js';
+export * from './html/provenance.js';
+export * from './html/report.js';
+export * from './html/table.js';
+export * from './load.js';
+export * from './names.js';
+export * from './paper.js';
+export * from './stats.js';
+export * from './tables/leaderboard.js';
+export * from './tables/render.js';
+export * from './tables/write.js';
+export { writeFixtureResults } from './testing/fixtures.js';

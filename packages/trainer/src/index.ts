@@ -1,1 +1,35 @@
-export {};
+export { type BlobEntry, type BlobRef, readBlob, writeBlob } from './blob.js';
+export {
+  CHECKPOINT_FORMAT,
+  type CheckpointHeader,
+  type CheckpointName,
+  checkpointDir,
+  loadRunWeights,
+  type RunKey,
+  readCheckpointHeader,
+  readWeights,
+} from './checkpoint.js';
+export { evaluateSplit, type SplitEvalOptions, type SplitEvalResult, toEvalScores } from './evaluate.js';
+export {
+  type CheckpointEvaluation,
+  type EvaluateDeps,
+  type EvaluateRecordDeps,
+  evaluateCheckpoint,
+  evaluateRecord,
+  type LocatedCheckpoint,
+  locateCheckpoint,
+  pretrainedFor,
+} from './evaluate-record.js';
+export { type BackboneFactory, type PretrainedWeights, runStreams } from './model-setup.js';
+export {
+  barProgress,
+  defaultProgress,
+  type ProgressSink,
+  plainProgress,
+  type RunStartInfo,
+  silentProgress,
+} from './progress.js';
+export { type GroupLrs, lrForEpoch } from './schedule.js';
+export { NesterovSgd, type SgdOptions } from './sgd.js';
+export { RunInterruptedError, type TrainDeps, trainRun } from './train.js';
+export { openConfiguredDataset, type RunConfiguredOptions, realBackboneFactory, runConfigured } from './run-configured.js';

@@ -100,8 +100,10 @@ export class BatchNorm {
 
   apply(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
     const eps = this.opts.epsilon ?? 1e-5;
+    // scale=False: pass explicit ones, since the batchNorm gradient fails on an absent scale (TF.js 4.22).
+    const gamma = this.gamma ?? tf.onesLike(this.beta);
     if (!ctx.training || this.frozen) {
-      return tf.batchNorm(x, this.movingMean, this.movingVar, this.beta, this.gamma, eps) as tf.Tensor4D;
+      return tf.batchNorm(x, this.movingMean, this.movingVar, this.beta, gamma, eps) as tf.Tensor4D;
     }
     const { mean, variance } = tf.moments(x, [0, 1, 2]);
     const m = this.opts.momentum ?? 0.1;
@@ -112,7 +114,7 @@ export class BatchNorm {
       this.movingMean.assign(tf.add(tf.mul(this.movingMean, 1 - m), tf.mul(mean, m)));
       this.movingVar.assign(tf.add(tf.mul(this.movingVar, 1 - m), tf.mul(unbiased, m)));
     });
-    return tf.batchNorm(x, mean, variance, this.beta, this.gamma, eps) as tf.Tensor4D;
+    return tf.batchNorm(x, mean, variance, this.beta, gamma, eps) as tf.Tensor4D;
   }
 }
 

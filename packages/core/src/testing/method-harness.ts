@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../data-types.js';
-import type { AnyMethod, MethodModel, StepContext } from '../method.js';
+import type { AnyMethod, BuildContext, MethodModel, StepContext } from '../method.js';
 import { ParamStore } from '../nn/params.js';
 import { rngStream } from '../seeds.js';
 import { tinyBackbone } from './tiny-backbone.js';
@@ -50,12 +50,33 @@ export function disposeBatch(b: Batch): void {
 
 export function buildOnTiny<M extends MethodModel>(
   method: AnyMethod,
-  { hp = {}, numClasses = 2, inputSize = 16, seed = 0, channels = 8 } = {},
+  {
+    hp = {},
+    numClasses = 2,
+    inputSize = 16,
+    seed = 0,
+    channels = 8,
+    pretrained,
+  }: {
+    hp?: Record<string, unknown>;
+    numClasses?: number;
+    inputSize?: number;
+    seed?: number;
+    channels?: number;
+    pretrained?: BuildContext<unknown>['pretrained'];
+  } = {},
 ): { model: M; hp: unknown } {
   const params = new ParamStore(rngStream(seed, method.id, 'init'));
   const backbone = tinyBackbone(params, { channels });
   const parsed = method.hyperparams.parse(hp);
-  const model = method.build(backbone, { numClasses, hp: parsed, params, inputSize, rng: rngStream(seed, method.id, 'build') }) as M;
+  const model = method.build(backbone, {
+    numClasses,
+    hp: parsed,
+    params,
+    inputSize,
+    rng: rngStream(seed, method.id, 'build'),
+    ...(pretrained ? { pretrained } : {}),
+  }) as M;
   return { model, hp: parsed };
 }
 

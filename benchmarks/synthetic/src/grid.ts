@@ -1,0 +1,55 @@
+import type { RunConfig } from '@wslbench/core';
+
+/**
+ * The embedded default benchmark, sized for a 2-core machine without GPU: both synthetic presets x the CPU variants
+ * of the three backbones x every registered method. Per-cell hyper-parameters live in versioned JSON files under
+ * configs/ named {method}_{backbone}_{dataset}_f{fold}.json (generated from this grid by `npm run configs`).
+ */
+export const SYNTHETIC_DATASETS = ['synth-glas', 'synth-camelyon'] as const;
+
+/** Width-scaled WSOL backbones: same depth, strides and 1/8 map resolution as the paper's. */
+export const CPU_BACKBONES = ['vgg16:w0.125', 'inceptionv3:w0.125', 'resnet50:w0.125'] as const;
+
+/** Synthetic image size (generated), training resize -> crop, eval size. Ratios as the paper's 256 -> 224. */
+export const SYNTH_IMAGE_SIZE = 96;
+export const INPUT = { resize: 72, crop: 64, eval: 64 } as const;
+
+/** Synthetic split sizes (images per class); valpx k per class drawn from valcl (3 GlaS-like, 5 CAMELYON-like). */
+export const SYNTH_COUNTS = {
+  'synth-glas': { train: [60, 60], valcl: [8, 10], test: [30, 30], valpx: 3 },
+  'synth-camelyon': { train: [60, 60], valcl: [10, 10], test: [30, 30], valpx: 5 },
+} as const;
+
+export const EPOCHS = 10;
+export const QUICK_EPOCHS = 2;
+
+export function configName(method: string, backbone: string, dataset: string, fold: number): string {
+  return `${method}_${backbone.replace(/[:/]/g, '-')}_${dataset}_f${fold}`;
+}
+
+/** The base config every cell starts from (before its own overrides). */
+export function baseConfig(method: string, backbone: string, dataset: string): RunConfig {
+  return {
+    method,
+    backbone,
+    dataset,
+    fold: 0,
+    seed: 0,
+    epochs: EPOCHS,
+    input: { ...INPUT },
+    optimizer: {
+      lr: 0.01,
+      momentum: 0.9,
+      nesterov: true,
+      weightDecay: 1e-4,
+      batchSize: 16,
+      headLrMultiplier: 10,
+      stepSize: 8,
+      gamma: 0.1,
+      minLr: 1e-6,
+    },
+    selection: { every: 1, report: 'best_localization' },
+    hp: {},
+    resultsDir: 'results',
+  };
+}

@@ -1,0 +1,113 @@
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AnyMethod } from '@wslbench/core';
+import { defaultDataRoot, ensureSynthetic, type SynthPreset } from '@wslbench/data';
+import { listMethods } from '@wslbench/registry';
+import { type Cell, cellDone, cellJobs, readCellConfigs } from './cells.js';
+import { CPU_BACKBONES, QUICK_EPOCHS } from './grid.js';
+import { type JobOutcome, runPool } from './pool.js';
+import type { WorkerMessage } from './worker.js';
+
+export interface SyntheticBenchmarkOptions {
+  quick?: boolean;
+  /** Parallel workers (default: one per core). */
+  jobs?: number;
+  resultsDir?: string;
+  /** Only these method ids (default: every registered method that has configs). */
+  methods?: string[];
+  retryFailed?: boolean;
+  configsDir?: string;
+  write?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_CONFIGS_DIR = fileURLToPath(new URL('../configs', import.meta.url));
+
+/** Quick mode: one backbone, two epochs, results kept apart from the full run's. */
+export function applyQuick(cells: Cell[], resultsDir: string): Cell[] {
+  return cells
+    .filter((c) => c.config.backbone === CPU_BACKBONES[2])
+    .map((c) => ({ ...c, config: { ...c.config, epochs: Math.min(c.config.epochs, QUICK_EPOCHS), resultsDir } }));
+}
+
+const clock = (s: number) => {
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`;
+};
+
+/** Generate the data if absent, then train every cell without a result, one worker per core. */
+export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}): Promise<{ outcomes: JobOutcome[]; resultsDir: string; cells: Cell[] }> {
+  const write = opts.write ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const baseResults = resolve(opts.resultsDir ?? 'results');
+  const resultsDir = opts.quick ? join(baseResults, 'quick') : baseResults;
+  const registered = new Map<string, AnyMethod>(listMethods().map((m) => [m.id, m]));
+  let cells = readCellConfigs(opts.configsDir ?? DEFAULT_CONFIGS_DIR)
+    .filter((c) => registered.has(c.config.method))
+    .map((c) => ({ ...c, config: { ...c.config, resultsDir } }));
+  if (opts.methods?.length) {
+    const unknown = opts.methods.filter((m) => !registered.has(m));
+    if (unknown.length) throw new Error(`--methods: unknown method(s) ${unknown.join(', ')}`);
+    cells = cells.filter((c) => opts.methods!.includes(c.config.method));
+  }
+  if (opts.quick) cells = applyQuick(cells, resultsDir);
+
+  // Data first (deterministic from the seed; skipped when already generated with the same settings).
+  const presets = new Map<string, NonNullable<Cell['config']['synth']>>();
+  for (const c of cells) if (c.config.synth) presets.set(c.config.dataset, c.config.synth);
+  for (const [preset, synth] of presets) {
+    let last = 0;
+    const { generated } = await ensureSynthetic(preset as SynthPreset, join(dataRootOf(cells), preset), {
+      size: synth.size,
+      seed: synth.seed,
+      ...(synth.counts ? { counts: synth.counts } : {}),
+      onProgress: (done, total) => {
+        if (done === total || Date.now() - last > 2000) {
+          last = Date.now();
+          write(`[data] ${preset}: ${done}/${total} images`);
+        }
+      },
+    });
+    write(`[data] ${preset}: ${generated ? 'generated' : 'already present'} (${synth.size} px)`);
+  }
+
+  const todo = cells.filter((c) => !cellDone(c, resultsDir, opts.retryFailed === true));
+  write(`[bench] ${cells.length} cells, ${cells.length - todo.length} already done, ${todo.length} to run`);
+  if (todo.length === 0) return { outcomes: [], resultsDir, cells };
+
+  const workers = Math.min(opts.jobs ?? cpus().length, todo.length);
+  const jobs = cellJobs(todo, registered);
+  const started = Date.now();
+  let finishedSeconds = 0;
+  const outcomes = await runPool<Cell>(
+    fileURLToPath(new URL('./worker.js', import.meta.url)),
+    jobs,
+    workers,
+    {
+      onDone(o, done, total) {
+        finishedSeconds += o.seconds;
+        const elapsed = (Date.now() - started) / 1000;
+        const eta = ((finishedSeconds / done) * (total - done)) / workers;
+        write(`[bench] cell ${done}/${total} ${o.ok ? 'done' : 'FAILED'} ${o.id} in ${clock(o.seconds)}` +
+          `${o.message ? ` (${o.message})` : ''} | elapsed ${clock(elapsed)}, ETA ${clock(eta)}`);
+      },
+      onMessage(_w, m: WorkerMessage) {
+        if (m.type === 'epoch') {
+          const e = m.entry;
+          write(`[cell] ${m.id} epoch ${e.epoch}/${m.epochs} loss ${e.trainLoss === null ? '-' : e.trainLoss.toFixed(3)} ` +
+            `few-shot PxAP ${e.pxap.toFixed(1)} CL ${e.clAccuracy.toFixed(1)}`);
+        }
+      },
+      onLine(w, line) {
+        if (line.trim()) write(`[worker ${w}] ${line}`);
+      },
+    },
+    opts.signal,
+  );
+  return { outcomes, resultsDir, cells };
+}
+
+function dataRootOf(cells: Cell[]): string {
+  const explicit = cells.find((c) => c.config.dataRoot)?.config.dataRoot;
+  return explicit ? resolve(explicit) : defaultDataRoot();
+}

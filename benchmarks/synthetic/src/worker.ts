@@ -1,0 +1,49 @@
+// Benchmark worker (a child process): trains the cells the parent sends, one at a time, on its own core.
+import type { SelectionEntry } from '@wslbench/core';
+import { type ProgressSink, RunInterruptedError, runConfigured } from '@wslbench/trainer';
+import type { Cell } from './cells.js';
+
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'epoch'; id: string; entry: SelectionEntry; epochs: number }
+  | { type: 'result'; id: string; ok: boolean; message?: string };
+
+const send = (m: WorkerMessage) => process.send?.(m);
+
+function ipcProgress(id: string): ProgressSink {
+  let epochs = 0;
+  return {
+    start(i) {
+      epochs = i.epochs;
+    },
+    step() {},
+    evaluated(e) {
+      send({ type: 'epoch', id, entry: e, epochs });
+    },
+    log() {},
+    stop() {},
+  };
+}
+
+const controller = new AbortController();
+process.on('SIGINT', () => controller.abort());
+
+process.on('message', async (msg: { type: string; id?: string; payload?: Cell }) => {
+  if (msg.type === 'exit') process.exit(0);
+  if (msg.type !== 'job' || !msg.payload || !msg.id) return;
+  const id = msg.id;
+  try {
+    const record = await runConfigured(msg.payload.config, {
+      backend: process.env.WSLBENCH_BACKEND,
+      progress: ipcProgress(id),
+      signal: controller.signal,
+      resume: true,
+    });
+    send({ type: 'result', id, ok: record.status === 'ok', ...(record.failure ? { message: record.failure.reason } : {}) });
+  } catch (e) {
+    if (e instanceof RunInterruptedError) process.exit(130);
+    send({ type: 'result', id, ok: false, message: e instanceof Error ? e.message : String(e) });
+  }
+});
+
+send({ type: 'ready' });

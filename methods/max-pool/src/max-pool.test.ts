@@ -1,0 +1,37 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs'; // registers op gradients (the tfjs-core Node bundle has none)
+import { toyCheck } from '@wslbench/pooling-heads';
+import { globalMaxPool, method } from './index.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('MAX-POOL', () => {
+  it('pools each class map to its maximum, with the gradient on the arg-max only', () => {
+    // [1, 2, 2, 2]: map 0 = [1, 2, 3, 6], map 1 = [-1, 0, -4, -5]
+    const maps = tf.tensor4d([1, -1, 2, 0, 3, -4, 6, -5], [1, 2, 2, 2]);
+    expect(globalMaxPool(maps).arraySync()).toEqual([[6, 0]]);
+    const g = tf.grad((m: tf.Tensor) => tf.sum(globalMaxPool(m as tf.Tensor4D)))(maps);
+    expect(Array.from(g.dataSync())).toEqual([0, 0, 0, 1, 0, 0, 1, 0]);
+    tf.dispose([maps, g]);
+  });
+
+  it('learns the toy task, gives [0,1] maps at feature resolution, and releases its tensors', () => {
+    const r = toyCheck(method);
+    expect(r.losses[r.losses.length - 1]!).toBeLessThan(r.losses[0]!);
+    expect(r.mapShape).toEqual([8, 4, 4]);
+    expect(r.logitsShape).toEqual([8, 2]);
+    expect(r.mapMin).toBeGreaterThanOrEqual(0);
+    expect(r.mapMax).toBeLessThanOrEqual(1);
+    expect(r.leakedTensors).toBe(0);
+  });
+
+  it('runs with a background map (C logits) and rejects unknown hyper-parameters', () => {
+    const r = toyCheck(method, { hp: { supportBackground: true }, steps: 2 });
+    expect(r.logitsShape).toEqual([8, 2]);
+    expect(r.leakedTensors).toBe(0);
+    expect(() => method.hyperparams.parse({ kmax: 1 })).toThrow();
+  });
+});

@@ -1,0 +1,63 @@
+import { runSyntheticBenchmark } from '@wslbench/bench-synthetic';
+import { renderTerminal, writeLeaderboard, writeReport } from '@wslbench/report';
+import type { Command } from 'commander';
+
+interface BenchFlags {
+  quick?: boolean;
+  jobs?: string;
+  results: string;
+  methods?: string;
+  retryFailed?: boolean;
+  report: boolean;
+}
+
+/** `wslbench bench synthetic`: the main job (data -> every cell -> leaderboards -> HTML report). */
+export function registerBenchCommand(program: Command): void {
+  program
+    .command('bench')
+    .description('run a benchmark: synthetic (the embedded default)')
+    .argument('<name>', 'synthetic')
+    .option('--quick', 'the 5-minute version: one backbone, two epochs (results under <results>/quick)')
+    .option('--jobs <n>', 'parallel workers (default: one per core)')
+    .option('--results <dir>', 'results folder', 'results')
+    .option('--methods <ids>', 'comma-separated method ids (default: all registered)')
+    .option('--retry-failed', 'rerun cells whose record says failed')
+    .option('--no-report', 'skip the HTML report')
+    .action(async (name: string, flags: BenchFlags) => {
+      if (name !== 'synthetic') throw new Error(`unknown benchmark '${name}' (known: synthetic)`);
+      const controller = new AbortController();
+      const onSigint = () => {
+        process.stderr.write('\nwslbench: interrupted; finished cells are kept, run the same command to continue\n');
+        controller.abort();
+      };
+      process.once('SIGINT', onSigint);
+      const started = Date.now();
+      const { outcomes, resultsDir } = await runSyntheticBenchmark({
+        ...(flags.quick ? { quick: true } : {}),
+        ...(flags.jobs ? { jobs: Number(flags.jobs) } : {}),
+        resultsDir: flags.results,
+        ...(flags.methods ? { methods: flags.methods.split(',').map((s) => s.trim()) } : {}),
+        retryFailed: flags.retryFailed === true,
+        signal: controller.signal,
+      });
+      process.off('SIGINT', onSigint);
+      if (controller.signal.aborted) {
+        process.exitCode = 130;
+        return;
+      }
+      const failed = outcomes.filter((o) => !o.ok);
+      const lb = writeLeaderboard(resultsDir, 'synthetic');
+      process.stdout.write(`\nPxAP on test (paper Table 1 layout)\n${renderTerminal(lb.pxap)}\n`);
+      process.stdout.write(`\nCL accuracy on test (paper Table 6 layout)\n${renderTerminal(lb.clAccuracy)}\n`);
+      process.stdout.write(`leaderboard: ${lb.markdown}\n`);
+      if (flags.report) {
+        const path = await writeReport(resultsDir, `${resultsDir}/report`, { paper: true });
+        process.stdout.write(`report: ${path}\n`);
+      }
+      process.stdout.write(`wall time ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+      if (failed.length) {
+        process.stderr.write(`wslbench: ${failed.length} cell(s) failed: ${failed.map((f) => f.id).join(', ')}\n`);
+        process.exitCode = 2;
+      }
+    });
+}

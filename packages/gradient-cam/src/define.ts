@@ -1,0 +1,52 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { defineMethod, type SearchDim, type StepContext, type WslMethod } from '@wslbench/core';
+import { buildWgap, crossEntropy, type WgapModel } from '@wslbench/method-cam';
+import { minMaxNormalize } from '@wslbench/metrics';
+import type { z } from 'zod';
+import { type ActivationsAndGradients, activationsAndGradients } from './target-gradients.js';
+
+export interface GradientMethodSpec<H> {
+  id: string;
+  title: string;
+  citation: string;
+  hyperparams: z.ZodType<H>;
+  searchSpace?: Partial<Record<keyof H & string, SearchDim>>;
+  referenceOptions?: Partial<Record<keyof H & string, string>>;
+  /** Raw maps [N, h, w] (after the method's ReLU, before normalisation) for the given classes. */
+  rawMaps(model: WgapModel, images: tf.Tensor4D, classes: number[], ctx: StepContext<H>): tf.Tensor3D;
+}
+
+/**
+ * A gradient CAM method: the WGAP classifier trained with cross-entropy exactly as CAM, and `localize` = the method's
+ * raw map, min-max normalised per sample at feature resolution (the evaluator upsamples).
+ */
+export function defineGradientMethod<H>(spec: GradientMethodSpec<H>): WslMethod<H, WgapModel> {
+  return defineMethod<H, WgapModel>({
+    id: spec.id,
+    title: spec.title,
+    citation: spec.citation,
+    family: 'gradient',
+    hyperparams: spec.hyperparams,
+    searchSpace: spec.searchSpace ?? {},
+    requirements: { gradients: true },
+    ...(spec.referenceOptions ? { referenceOptions: spec.referenceOptions } : {}),
+    build: (backbone, ctx) => buildWgap(backbone, ctx),
+    loss(model, batch, ctx) {
+      const { logits } = model.forward(batch.images, { training: true, rng: ctx.rng });
+      return crossEntropy(logits, batch.labels);
+    },
+    localize(model, images, classes, ctx) {
+      return tf.tidy(() => minMaxNormalize(spec.rawMaps(model, images, classes, ctx)));
+    },
+    classify(model, images) {
+      return tf.tidy(() => model.forward(images, { training: false }).logits);
+    },
+  });
+}
+
+/** `rawMaps` for the single-pass methods: one forward, one backward, then the method's hook. */
+export function singlePassMaps<H>(
+  hook: (inputs: ActivationsAndGradients, hp: H) => tf.Tensor3D,
+): GradientMethodSpec<H>['rawMaps'] {
+  return (model, images, classes, ctx) => tf.tidy(() => hook(activationsAndGradients(model, images, classes), ctx.hp));
+}

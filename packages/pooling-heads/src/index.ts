@@ -1,0 +1,13 @@
+export { classLogits, selectClassMaps } from './background.js';
+export { ClassMapHead, type ClassMapHeadOptions } from './class-map-head.js';
+export { stopGradient, withoutGradient } from './no-gradient.js';
+export {
+  buildClassMapModel,
+  type ClassMapModel,
+  definePoolingMethod,
+  type PoolingHyperparams,
+  type PoolingMethodSpec,
+  poolingHeadFields,
+} from './pooling-method.js';
+export { mapsAsRows, rowsAsScores } from './rows.js';
+export { type ToyCheckResult, toyCheck } from './toy-check.js';

@@ -1,0 +1,79 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  type AnyMethod,
+  buildOnTiny,
+  disposeBatch,
+  type MethodModel,
+  stepContext,
+  toyBatch,
+  trainSteps,
+} from '@wslbench/core';
+import { initEngine } from '@wslbench/engine';
+import { getMethod, listMethods } from './index.js';
+
+const methodsDir = fileURLToPath(new URL('../../../methods', import.meta.url));
+
+beforeAll(async () => {
+  await initEngine({ backend: 'wasm' });
+});
+
+describe('registry', () => {
+  it('lists every workspace under methods/ exactly once, by the id its folder names', () => {
+    const folders = readdirSync(methodsDir)
+      .filter((d) => !d.startsWith('.'))
+      .sort();
+    const ids = listMethods().map((m) => m.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(folders);
+    for (const f of folders) {
+      const pkg = JSON.parse(readFileSync(join(methodsDir, f, 'package.json'), 'utf8')) as { name: string };
+      expect(pkg.name).toBe(`@wslbench/method-${f}`);
+    }
+  });
+
+  it('names the known ids when a method is unknown', () => {
+    expect(() => getMethod('nope')).toThrow(/unknown method 'nope' \(known: .*cam/);
+  });
+});
+
+/** A method needing another's classifier (NEGEV) gets it trained for a few steps on the same toy data. */
+function pretrainedFor(m: AnyMethod, batch: ReturnType<typeof toyBatch>) {
+  const from = m.requirements.classifierFrom;
+  if (!from) return undefined;
+  const base = getMethod(from);
+  const { model, hp } = buildOnTiny<MethodModel>(base, { inputSize: 16 });
+  trainSteps(base, model, batch, 3, hp, 0.05);
+  const weights = model.params.snapshot();
+  model.dispose();
+  return { method: from, weights };
+}
+
+describe.each(listMethods().map((m) => [m.id, m] as const))('method %s (contract)', (_id, m) => {
+  it('builds on a tiny backbone, trains, localizes in [0,1] for given classes, and releases its tensors', () => {
+    const batch = toyBatch(4, 16, 0, { negatives: m.requirements.fullyNegative === true });
+    const pretrained = pretrainedFor(m, batch);
+    const { model, hp } = buildOnTiny<MethodModel>(m, { inputSize: 16, ...(pretrained ? { pretrained } : {}) });
+    const before = tf.memory().numTensors;
+    const losses = trainSteps(m, model, batch, 2, hp, 0.01);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    const classes = [0, 1, 1, 0];
+    for (let rep = 0; rep < 2; rep++) {
+      const maps = tf.tidy(() => m.localize(model, batch.images, classes, stepContext(hp)));
+      expect(maps.shape[0]).toBe(4);
+      expect(maps.rank).toBe(3);
+      const v = maps.dataSync();
+      expect(Math.min(...v)).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...v)).toBeLessThanOrEqual(1);
+      maps.dispose();
+      const logits = tf.tidy(() => m.classify(model, batch.images));
+      expect(logits.shape).toEqual([4, 2]);
+      logits.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+    disposeBatch(batch);
+  });
+});

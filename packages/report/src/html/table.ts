@@ -1,0 +1,36 @@
+import type { LeaderboardModel } from '../tables/leaderboard.js';
+import { formatPaper, formatTau, formatValue, groupedRows } from '../tables/render.js';
+
+export const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** The leaderboard as an HTML table with the paper's two header rows (dataset, then backbone). */
+export function renderHtmlTable(model: LeaderboardModel): string {
+  const spans: { display: string; span: number; id: string }[] = [];
+  for (const c of model.columns) {
+    const last = spans[spans.length - 1];
+    if (last && last.id === c.dataset) last.span++;
+    else spans.push({ id: c.dataset, display: c.datasetDisplay, span: 1 });
+  }
+  const head1 = `<tr><th rowspan="2">Method</th>${spans.map((s) => `<th colspan="${s.span}">${escapeHtml(s.display)}</th>`).join('')}</tr>`;
+  const head2 = `<tr>${model.columns.map((c) => `<th>${escapeHtml(c.backboneDisplay)}</th>`).join('')}</tr>`;
+  const body = groupedRows(model).map((item) => {
+    if ('heading' in item)
+      return `<tr class="group"><td colspan="${model.columns.length + 1}">${escapeHtml(item.heading)}</td></tr>`;
+    const cells = item.row.cells.map((c) => {
+      const p = model.paper ? formatPaper(c) : '';
+      const cls = c.delta === null || c.delta === undefined ? '' : c.delta >= 0 ? ' class="up"' : ' class="down"';
+      return `<td${cls}>${escapeHtml(formatValue(c))}${p ? `<br><small>${escapeHtml(p)}</small>` : ''}</td>`;
+    });
+    return `<tr><th scope="row">${escapeHtml(item.row.display)}</th>${cells.join('')}</tr>`;
+  });
+  if (model.kendall) {
+    body.push(
+      `<tr class="tau"><th scope="row">Kendall τ vs paper</th>${model.kendall.map((k) => `<td>${escapeHtml(formatTau(k))}</td>`).join('')}</tr>`,
+    );
+  }
+  const notes = model.notes.length
+    ? `<ul class="notes">${model.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`
+    : '';
+  return `<table class="leaderboard"><thead>${head1}${head2}</thead><tbody>${body.join('')}</tbody></table>${notes}`;
+}

@@ -1,0 +1,88 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { ResultRecord, resultPath } from '@wslbench/core';
+
+export interface LoadedRecord {
+  record: ResultRecord;
+  /** Path relative to the results folder (forward slashes). */
+  file: string;
+}
+
+function listJson(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...listJson(p));
+    else if (name.endsWith('.json') && !name.includes('.tmp-')) out.push(p);
+  }
+  return out;
+}
+
+function checkPercent(file: string, field: string, v: number): void {
+  if (!Number.isFinite(v) || v < 0 || v > 100) {
+    throw new Error(`${file}: ${field} = ${v} is not a percentage in [0, 100] (records store PxAP and CL in %)`);
+  }
+}
+
+/**
+ * Records store PxAP and CL accuracy in percent, as the paper reports them (IoU, Dice and curves as fractions);
+ * the report works on fractions throughout. These convert at the boundary.
+ */
+export function recordToFractions(r: ResultRecord): ResultRecord {
+  const scale = <T extends { pxap: number; clAccuracy: number }>(s: T): T => ({ ...s, pxap: s.pxap / 100, clAccuracy: s.clAccuracy / 100 });
+  return {
+    ...r,
+    selection: r.selection.map(scale),
+    test: r.test ? scale(r.test) : r.test,
+    ...(r.testBestClassification ? { testBestClassification: scale(r.testBestClassification) } : {}),
+  };
+}
+
+export function recordToPercent(r: ResultRecord): ResultRecord {
+  const scale = <T extends { pxap: number; clAccuracy: number }>(s: T): T => ({ ...s, pxap: s.pxap * 100, clAccuracy: s.clAccuracy * 100 });
+  return {
+    ...r,
+    selection: r.selection.map(scale),
+    test: r.test ? scale(r.test) : r.test,
+    ...(r.testBestClassification ? { testBestClassification: scale(r.testBestClassification) } : {}),
+  };
+}
+
+/** Validate one parsed record beyond the schema: location and value ranges. */
+function checkRecord(file: string, r: ResultRecord): void {
+  const expected = resultPath(r);
+  if (file !== expected) throw new Error(`${file}: record fields say it belongs at '${expected}'`);
+  if (r.test) {
+    checkPercent(file, 'test.pxap', r.test.pxap);
+    checkPercent(file, 'test.clAccuracy', r.test.clAccuracy);
+  }
+  r.selection.forEach((s, i) => {
+    checkPercent(file, `selection[${i}].pxap`, s.pxap);
+    checkPercent(file, `selection[${i}].clAccuracy`, s.clAccuracy);
+  });
+}
+
+/**
+ * Every result record under `<resultsDir>/runs` (none when the folder is absent), validated with the
+ * ResultRecord schema. A malformed file is an error naming the file and field: nothing is skipped silently.
+ */
+export function loadRecords(resultsDir: string): LoadedRecord[] {
+  const runs = join(resultsDir, 'runs');
+  if (!existsSync(runs)) return [];
+  return listJson(runs).map((p) => {
+    const file = relative(resultsDir, p).split(sep).join('/');
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(p, 'utf8'));
+    } catch (e) {
+      throw new Error(`${p}: not valid JSON (${(e as Error).message})`);
+    }
+    const parsed = ResultRecord.safeParse(raw);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      throw new Error(`${p}: not a valid result record: ${issues}`);
+    }
+    checkRecord(file, parsed.data);
+    return { record: recordToFractions(parsed.data), file };
+  });
+}

@@ -1,0 +1,187 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resultPath } from '@wslbench/core';
+import { loadRecords } from '../load.js';
+import { fixtureRecord, writeFixtureResults } from '../testing/fixtures.js';
+import { leaderboardTable } from './leaderboard.js';
+import { renderMarkdown, renderTerminal } from './render.js';
+import { writeLeaderboard } from './write.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'wslbench-report-tables-'));
+  await writeFixtureResults(dir, { maps: false });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const records = () => loadRecords(dir).map((l) => l.record);
+const S8 = Math.sqrt(8); // sample std of {60, 64} and of {33, 37}
+
+describe('leaderboardTable', () => {
+  it('PxAP in the Table 1 layout with paper values, deltas and Kendall tau (hand-written expectations)', () => {
+    const m = leaderboardTable(records(), { metric: 'pxap', paper: true });
+    expect(m.columns.map((c) => c.key)).toEqual([
+      'synth-glas/vgg16',
+      'synth-glas/resnet50',
+      'synth-glas/mean',
+      'synth-camelyon/vgg16',
+      'synth-camelyon/resnet50',
+      'synth-camelyon/mean',
+    ]);
+    expect(m.columns.map((c) => c.backboneDisplay)).toEqual(['VGG', 'ResNet', 'Mean', 'VGG', 'ResNet', 'Mean']);
+    expect(m.columns[0]!.backboneIds).toEqual(['vgg16:w0.125']);
+    expect(m.rows.map((r) => r.display)).toEqual(['CAM', 'GradCAM', 'NEGEV', 'U-Net']);
+    expect(m.rows.map((r) => r.group)).toEqual([
+      'weakly-supervised',
+      'weakly-supervised',
+      'weakly-supervised',
+      'fully-supervised',
+    ]);
+
+    const expected: Record<string, (number | null)[][]> = {
+      // [ours mean, std, n, paper]
+      cam: [
+        [62, S8, 2, 68.5],
+        [55, null, 1, 64.4],
+        [58.5, null, 1, (68.5 + 64.4) / 2],
+        [30, null, 1, 25.4],
+        [35, S8, 2, 27.5],
+        [32.5, null, 1, (25.4 + 27.5) / 2],
+      ],
+      gradcam: [
+        [85, null, 1, 75.7],
+        [66, null, 1, 70.0],
+        [75.5, null, 1, (75.7 + 70.0) / 2],
+        [40, null, 1, 40.2],
+        [null, null, 0, 29.1],
+        [null, null, 0, (40.2 + 29.1) / 2],
+      ],
+      negev: [
+        [80, null, 1, 81.3],
+        [78, null, 1, 82.0],
+        [79, null, 1, (81.3 + 82.0) / 2],
+        [60, null, 1, 70.3],
+        [50, null, 1, 52.6],
+        [55, null, 1, (70.3 + 52.6) / 2],
+      ],
+      unet: [
+        [95, null, 1, 96.8],
+        [93, null, 1, 96.4],
+        [94, null, 1, (96.8 + 96.4) / 2],
+        [85, null, 1, 83.0],
+        [80, null, 1, 83.6],
+        [82.5, null, 1, (83.0 + 83.6) / 2],
+      ],
+    };
+    for (const row of m.rows) {
+      row.cells.forEach((c, j) => {
+        const [mu, sd, n, paper] = expected[row.method]![j]!;
+        const where = `${row.method} ${m.columns[j]!.key}`;
+        if (mu === null) expect({ where, mean: c.mean }).toEqual({ where, mean: null });
+        else expect(c.mean).toBeCloseTo(mu!, 9);
+        if (sd === null) expect({ where, std: c.std }).toEqual({ where, std: null });
+        else expect(c.std).toBeCloseTo(sd!, 9);
+        expect({ where, n: c.n }).toEqual({ where, n });
+        expect(c.paper).toBeCloseTo(paper!, 9);
+        if (mu === null) expect(c.delta).toBeNull();
+        else expect(c.delta).toBeCloseTo(mu! - paper!, 9);
+      });
+    }
+    expect(m.rows[0]!.cells[0]!.seeds).toEqual([0, 1]);
+    // synth-glas VGG: ours CAM < NEGEV < GradCAM < U-Net, paper CAM < GradCAM < NEGEV < U-Net: 5 C, 1 D.
+    expect(m.kendall![0]!.tau).toBeCloseTo(4 / 6, 12);
+    expect(m.kendall![0]!.n).toBe(4);
+    expect(m.kendall![4]).toEqual({ tau: 1, n: 3 });
+    expect(m.notes.join('\n')).toContain('synthetic stand-in');
+    expect(m.notes.join('\n')).toContain('synth-camelyon/gradcam/resnet50:w0.125/f0-s0 (loss became NaN)');
+  });
+
+  it('CL accuracy in the Table 6 layout: Table 6 has no NEGEV / U-Net rows', () => {
+    const m = leaderboardTable(records(), { metric: 'clAccuracy', paper: true, datasets: ['synth-glas'] });
+    expect(m.columns.map((c) => c.key)).toEqual(['synth-glas/vgg16', 'synth-glas/resnet50', 'synth-glas/mean']);
+    const cam = m.rows.find((r) => r.method === 'cam')!.cells[0]!;
+    expect(cam.mean).toBeCloseTo(85, 9);
+    expect(cam.std).toBeCloseTo(Math.sqrt(50), 9);
+    expect(cam.paper).toBe(100);
+    expect(cam.delta).toBeCloseTo(-15, 9);
+    const negev = m.rows.find((r) => r.method === 'negev')!.cells[0]!;
+    expect(negev.mean).toBeCloseTo(90, 9);
+    expect(negev.paper).toBeNull();
+    expect(negev.delta).toBeNull();
+  });
+
+  it('renders Markdown exactly as hand-written', () => {
+    const m = leaderboardTable(records(), { metric: 'pxap', datasets: ['synth-camelyon'] });
+    expect(renderMarkdown(m)).toBe(
+      [
+        '| Method | Synthetic CAMELYON16 · VGG | Synthetic CAMELYON16 · ResNet | Synthetic CAMELYON16 · Mean |',
+        '| :-- | --: | --: | --: |',
+        '| *Weakly-supervised* | | | |',
+        '| CAM | 30.0 | 35.0 ± 2.8 | 32.5 |',
+        '| GradCAM | 40.0 | — | — |',
+        '| NEGEV | 60.0 | 50.0 | 55.0 |',
+        '| *Fully-supervised* | | | |',
+        '| U-Net | 85.0 | 80.0 | 82.5 |',
+        '',
+        '- Synthetic CAMELYON16 · VGG: backbone vgg16:w0.125.',
+        '- Synthetic CAMELYON16 · ResNet: backbone resnet50:w0.125.',
+        '- 1 run(s) without test scores excluded: synth-camelyon/gradcam/resnet50:w0.125/f0-s0 (loss became NaN).',
+        '- Cells: mean ± sample std over runs (seeds × folds).',
+      ].join('\n'),
+    );
+  });
+
+  it('renders a terminal table (cli-table3, no colour codes) with paper values and tau', () => {
+    const out = renderTerminal(leaderboardTable(records(), { metric: 'pxap', paper: true, datasets: ['synth-glas'] }));
+    expect(out).not.toContain('\u001b[');
+    expect(out).toContain('62.0 ± 2.8');
+    expect(out).toContain('paper 68.5, Δ −6.5');
+    expect(out).toContain('paper 75.7, Δ +9.3');
+    expect(out).toMatch(/Kendall τ vs paper\s+│ 0\.67 \(n=4\)/);
+    expect(out).toContain('Synthetic GlaS');
+  });
+
+  it('writeLeaderboard writes leaderboard-<group>.json and .md for the group', () => {
+    const files = writeLeaderboard(dir, 'synthetic');
+    expect(files.json).toBe(join(dir, 'leaderboard-synthetic.json'));
+    const json = JSON.parse(readFileSync(files.json, 'utf8'));
+    expect(json.runs).toBe(18);
+    expect(json.pxap.rows[0].cells[0].mean).toBeCloseTo(62, 9);
+    const md = readFileSync(files.markdown, 'utf8');
+    expect(md).toContain('| CAM | 62.0 ± 2.8 (paper 68.5, Δ −6.5) |');
+    expect(md).toContain('Classification accuracy');
+    const empty = writeLeaderboard(dir, 'paper');
+    expect(readFileSync(empty.markdown, 'utf8')).toContain('No result records yet');
+    expect(() => writeLeaderboard(dir, 'synthtic')).toThrow("unknown dataset group 'synthtic'");
+  });
+});
+
+describe('loadRecords rejects bad input with the file and field named', () => {
+  const bad = (mutate: (r: any) => void, where?: string) => {
+    const d = mkdtempSync(join(tmpdir(), 'wslbench-report-bad-'));
+    const rec: any = fixtureRecord('synth-glas', 'cam', 'vgg16', 0, 0.5, 0.9);
+    mutate(rec);
+    const p = join(d, where ?? resultPath(rec));
+    mkdirSync(join(p, '..'), { recursive: true });
+    writeFileSync(p, JSON.stringify(rec));
+    try {
+      loadRecords(d);
+      return '';
+    } catch (e) {
+      return (e as Error).message;
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  };
+  it('percent instead of fraction, misplaced file, schema violation', () => {
+    expect(bad((r) => (r.test.pxap = 57.3))).toMatch(
+      /runs\/synth-glas\/cam\/vgg16\/f0-s0\.json: test\.pxap = 57\.3 is not a fraction/,
+    );
+    expect(bad(() => {}, 'runs/synth-glas/cam/vgg16/f0-s1.json')).toContain(
+      "record fields say it belongs at 'runs/synth-glas/cam/vgg16/f0-s0.json'",
+    );
+    expect(bad((r) => delete r.selection)).toMatch(/f0-s0\.json: not a valid result record: selection/);
+    expect(bad(() => {})).toBe('');
+  });
+});

@@ -1,0 +1,144 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type {
+  AnyMethod,
+  DatasetSource,
+  EvalScores,
+  InputConfig,
+  MethodModel,
+  SplitName,
+  StepContext,
+} from '@wslbench/core';
+import { AccuracyCounter, nanToNum, PxapAccumulator, upsampleMaps } from '@wslbench/metrics';
+
+export interface SplitEvalOptions {
+  input: InputConfig;
+  batchSize: number;
+  /** Compute PxAP from the maps of `method.localize` for the ground-truth class. */
+  localization: boolean;
+  /** Compute CL accuracy from `method.classify`. */
+  classification: boolean;
+  /** Context handed to localize (its rng is the evaluation's own stream). */
+  ctx: StepContext<unknown>;
+  mean: readonly [number, number, number];
+  std: readonly [number, number, number];
+  signal?: AbortSignal;
+}
+
+export interface SplitEvalResult {
+  /** Percent; null when localization was not asked for. */
+  pxap: number | null;
+  clAccuracy: number | null;
+  /** Full PxAP result (curve, best operating point). */
+  pxapDetail: ReturnType<PxapAccumulator['compute']> | null;
+  /** Foreground / (foreground + background) pixels of the split's masks (= PxAP of a constant map / 100). */
+  foregroundFraction: number | null;
+  images: number;
+}
+
+/**
+ * One pass over a split in eval mode (square resize to input.eval, file order). Maps are computed for the GT class,
+ * upsampled with half-pixel-centre bilinear to the mask size, NaN -> 0, and pooled into one PxAP accumulator.
+ * localize runs inside tf.tidy, which does not block gradients (gradient CAMs work unchanged).
+ */
+export async function evaluateSplit(
+  method: AnyMethod,
+  model: MethodModel,
+  dataset: DatasetSource,
+  split: SplitName,
+  opts: SplitEvalOptions,
+): Promise<SplitEvalResult> {
+  const acc = opts.localization ? new PxapAccumulator() : null;
+  const cl = opts.classification ? new AccuracyCounter() : null;
+  let fg = 0;
+  let bg = 0;
+  let images = 0;
+  const batches = dataset.batches(split, {
+    batchSize: opts.batchSize,
+    mode: 'eval',
+    input: opts.input,
+    withMasks: opts.localization,
+    mean: opts.mean,
+    std: opts.std,
+  });
+  for await (const batch of batches) {
+    try {
+      opts.signal?.throwIfAborted();
+      const labels = Array.from(await batch.labels.data());
+      images += labels.length;
+      if (cl) {
+        const logits = tf.tidy(() => method.classify(model, batch.images));
+        try {
+          cl.add(logits, labels);
+        } finally {
+          logits.dispose();
+        }
+      }
+      if (acc) {
+        if (!batch.masks) throw new Error(`Dataset '${dataset.id}' gave a ${split} batch without masks in eval mode`);
+        const [n, h, w] = batch.masks.shape;
+        const maps = tf.tidy(() => {
+          const raw = method.localize(model, batch.images, labels, opts.ctx);
+          if (raw.shape[0] !== n)
+            throw new Error(`${method.id}.localize returned ${raw.shape[0]} maps for ${n} images`);
+          return nanToNum(upsampleMaps(raw, [h, w]));
+        });
+        const mapData = await maps.data();
+        maps.dispose();
+        const maskData = await batch.masks.data();
+        const px = h * w;
+        for (let i = 0; i < n; i++) {
+          const mask = maskData.subarray(i * px, (i + 1) * px);
+          acc.accumulate(mapData.subarray(i * px, (i + 1) * px), mask, `${split} image ${batch.ids[i] ?? i}`);
+          for (let k = 0; k < px; k++) {
+            if (mask[k] === 1) fg++;
+            else if (mask[k] === 0) bg++;
+          }
+        }
+      }
+    } finally {
+      disposeBatch(batch);
+    }
+  }
+  if (images === 0) throw new Error(`Dataset '${dataset.id}': split '${split}' is empty`);
+  const pxapDetail = acc ? acc.compute() : null;
+  return {
+    pxap: pxapDetail ? pxapDetail.pxap : null,
+    clAccuracy: cl ? cl.compute() : null,
+    pxapDetail,
+    foregroundFraction: acc ? fg / (fg + bg) : null,
+    images,
+  };
+}
+
+/** Test scores as the record stores them: PxAP with its PR curve, CL accuracy, IoU/Dice at the best operating point. */
+export function toEvalScores(r: SplitEvalResult, withCurve = true): EvalScores {
+  const d = r.pxapDetail;
+  if (!d || r.clAccuracy === null) throw new Error('toEvalScores needs both localization and classification results');
+  const scores: EvalScores = {
+    pxap: d.pxap,
+    clAccuracy: r.clAccuracy,
+    iou: d.best.iouFg,
+    dice: d.best.diceFg,
+    bestTau: d.best.tau,
+  };
+  if (withCurve) {
+    // Points without any positive prediction have no precision (NaN); the PxAP sum skips them, so does the curve.
+    const precision: number[] = [];
+    const recall: number[] = [];
+    const thresholds: number[] = [];
+    for (let j = 0; j < d.precision.length; j++) {
+      if (d.tp[j]! + d.fp[j]! === 0) continue;
+      precision.push(d.precision[j]!);
+      recall.push(d.recall[j]!);
+      thresholds.push(d.thresholds[j]!);
+    }
+    scores.curve = { precision, recall, thresholds };
+  }
+  return scores;
+}
+
+export function disposeBatch(b: { images: tf.Tensor; labels: tf.Tensor; masks?: tf.Tensor }): void {
+  b.images.dispose();
+  b.labels.dispose();
+  b.masks?.dispose();
+}

@@ -1,0 +1,64 @@
+import { createBackbone, loadKerasWeights, type WsolBackbone } from '@wslbench/backbones';
+import type { ResultRecord, RunConfig } from '@wslbench/core';
+import { openDataset, type OpenDatasetOptions } from '@wslbench/data';
+import { engineEnvInfo, initEngine } from '@wslbench/engine';
+import { getMethod } from '@wslbench/registry';
+import type { CheckpointName } from './checkpoint.js';
+import { pretrainedFor } from './evaluate-record.js';
+import type { BackboneFactory } from './model-setup.js';
+import type { ProgressSink } from './progress.js';
+import { trainRun } from './train.js';
+
+export interface RunConfiguredOptions {
+  /** TF.js backend (default: the best available; env WSLBENCH_BACKEND). */
+  backend?: string;
+  resume?: boolean;
+  progress?: ProgressSink;
+  signal?: AbortSignal;
+  /** Which snapshot of the prerequisite run a method like NEGEV starts from. */
+  pretrainedCheckpoint?: CheckpointName;
+}
+
+/** The real dependencies of a run: registry method, data package, backbones, engine. */
+export const realBackboneFactory: BackboneFactory = (id, opts) => createBackbone(id, { params: opts.params });
+
+export function openConfiguredDataset(config: RunConfig) {
+  const synth: OpenDatasetOptions['synth'] = config.synth
+    ? { size: config.synth.size, seed: config.synth.seed, ...(config.synth.counts ? { counts: config.synth.counts } : {}) }
+    : undefined;
+  return openDataset({
+    dataset: config.dataset,
+    fold: config.fold,
+    seed: config.seed,
+    ...(config.dataRoot ? { dataRoot: config.dataRoot } : {}),
+    ...(synth ? { synth } : {}),
+  });
+}
+
+/**
+ * Train one fully resolved run config with the real packages: what `wslbench train` and the benchmark workers call.
+ * Throws RunInterruptedError on abort; returns the (ok or failed) record otherwise.
+ */
+export async function runConfigured(config: RunConfig, opts: RunConfiguredOptions = {}): Promise<ResultRecord> {
+  const method = getMethod(config.method);
+  const info = await initEngine(opts.backend ? { backend: opts.backend } : {});
+  const dataset = await openConfiguredDataset(config);
+  const pretrained = pretrainedFor(
+    method,
+    config.resultsDir,
+    { dataset: dataset.id, backbone: config.backbone, fold: config.fold, seed: config.seed },
+    opts.pretrainedCheckpoint ?? 'best_localization',
+  );
+  const weights = config.weights;
+  return trainRun(config, {
+    method,
+    dataset,
+    createBackbone: realBackboneFactory,
+    env: engineEnvInfo(info),
+    ...(opts.progress ? { progress: opts.progress } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    resume: opts.resume === true,
+    ...(pretrained ? { pretrained } : {}),
+    ...(weights ? { initBackbone: async (b) => void (await loadKerasWeights(b as WsolBackbone, weights)) } : {}),
+  });
+}
