@@ -39,12 +39,12 @@ export function cellDone(cell: Cell, resultsDir: string, retryFailed: boolean): 
 }
 
 /** Jobs in a dependency-respecting order: a method needing another's classifier (NEGEV <- CAM) runs after it. */
-export function cellJobs(cells: Cell[], methods: Map<string, AnyMethod>): Job<Cell>[] {
+export function cellJobs(cells: Cell[], methods: Map<string, AnyMethod>, extraDeps: (c: Cell) => string[] = () => []): Job<Cell>[] {
   const byKey = new Map(cells.map((c) => [key(c.config.method, c), c.name]));
   const jobs = cells.map((c) => {
     const from = methods.get(c.config.method)?.requirements.classifierFrom;
     const dep = from ? byKey.get(key(from, c)) : undefined;
-    return { id: c.name, payload: c, after: dep ? [dep] : [] };
+    return { id: c.name, payload: c, after: [...(dep ? [dep] : []), ...extraDeps(c)] };
   });
   // Prerequisites first so that both workers stay busy while dependants wait.
   return jobs.sort((a, b) => a.after.length - b.after.length);

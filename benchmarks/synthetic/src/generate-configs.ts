@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DEFAULT_CONFIGS_DIR } from './run.js';
 import { baseConfig, CPU_BACKBONES, configName, SYNTH_COUNTS, SYNTH_IMAGE_SIZE, SYNTHETIC_DATASETS } from './grid.js';
 import { cellOverrides } from './overrides.js';
+import { encoderInitFor } from './pretrain.js';
 
 let n = 0;
 for (const m of listMethods())
@@ -20,6 +21,7 @@ for (const m of listMethods())
           seed: 0,
           counts: { train: [...counts.train], valcl: [...counts.valcl], test: [...counts.test], valpx: counts.valpx },
         },
+        encoderInit: encoderInitFor(backbone, 'results'),
         ...cellOverrides(m.id, backbone, dataset, c),
       };
       writeJsonAtomic(join(DEFAULT_CONFIGS_DIR, `${configName(m.id, backbone, dataset, 0)}.json`), config);

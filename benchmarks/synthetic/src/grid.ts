@@ -20,8 +20,12 @@ export const SYNTH_COUNTS = {
   'synth-camelyon': { train: [60, 60], valcl: [10, 10], test: [30, 30], valpx: 5 },
 } as const;
 
-export const EPOCHS = 10;
+export const EPOCHS = 6;
 export const QUICK_EPOCHS = 2;
+export const QUICK_PRETRAIN_EPOCHS = 4;
+
+/** The cached pretraining of each CPU backbone on all synthetic train images (see pretrain.ts). */
+export const PRETRAIN = { epochs: 12, lr: 0.003, stepSize: 8, selectEvery: 2 } as const;
 
 export function configName(method: string, backbone: string, dataset: string, fold: number): string {
   return `${method}_${backbone.replace(/[:/]/g, '-')}_${dataset}_f${fold}`;

@@ -5,9 +5,10 @@ import type { AnyMethod } from '@wslbench/core';
 import { defaultDataRoot, ensureSynthetic, type SynthPreset } from '@wslbench/data';
 import { listMethods } from '@wslbench/registry';
 import { type Cell, cellDone, cellJobs, readCellConfigs } from './cells.js';
-import { CPU_BACKBONES, QUICK_EPOCHS } from './grid.js';
-import { type JobOutcome, runPool } from './pool.js';
-import type { WorkerMessage } from './worker.js';
+import { CPU_BACKBONES, QUICK_EPOCHS, QUICK_PRETRAIN_EPOCHS } from './grid.js';
+import { type Job, type JobOutcome, runPool } from './pool.js';
+import type { WorkerMessage, WorkPayload } from './worker.js';
+import { pretrainConfig, pretrainDone } from './pretrain.js';
 
 export interface SyntheticBenchmarkOptions {
   quick?: boolean;
@@ -24,11 +25,20 @@ export interface SyntheticBenchmarkOptions {
 
 export const DEFAULT_CONFIGS_DIR = fileURLToPath(new URL('../configs', import.meta.url));
 
-/** Quick mode: one backbone, two epochs, results kept apart from the full run's. */
+/** Quick mode: one backbone, fewer epochs, results kept apart from the full run's. */
 export function applyQuick(cells: Cell[], resultsDir: string): Cell[] {
   return cells
     .filter((c) => c.config.backbone === CPU_BACKBONES[2])
-    .map((c) => ({ ...c, config: { ...c.config, epochs: Math.min(c.config.epochs, QUICK_EPOCHS), resultsDir } }));
+    .map((c) => ({ ...c, config: withResultsDir({ ...c.config, epochs: Math.min(c.config.epochs, QUICK_EPOCHS) }, resultsDir) }));
+}
+
+/** Point a cell (and the pretraining it starts from) at a results folder. */
+export function withResultsDir(config: Cell['config'], resultsDir: string): Cell['config'] {
+  return {
+    ...config,
+    resultsDir,
+    ...(config.encoderInit ? { encoderInit: { ...config.encoderInit, resultsDir: join(resultsDir, 'pretrain') } } : {}),
+  };
 }
 
 const clock = (s: number) => {
@@ -44,7 +54,7 @@ export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}
   const registered = new Map<string, AnyMethod>(listMethods().map((m) => [m.id, m]));
   let cells = readCellConfigs(opts.configsDir ?? DEFAULT_CONFIGS_DIR)
     .filter((c) => registered.has(c.config.method))
-    .map((c) => ({ ...c, config: { ...c.config, resultsDir } }));
+    .map((c) => ({ ...c, config: withResultsDir(c.config, resultsDir) }));
   if (opts.methods?.length) {
     const unknown = opts.methods.filter((m) => !registered.has(m));
     if (unknown.length) throw new Error(`--methods: unknown method(s) ${unknown.join(', ')}`);
@@ -75,11 +85,27 @@ export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}
   write(`[bench] ${cells.length} cells, ${cells.length - todo.length} already done, ${todo.length} to run`);
   if (todo.length === 0) return { outcomes: [], resultsDir, cells };
 
-  const workers = Math.min(opts.jobs ?? cpus().length, todo.length);
-  const jobs = cellJobs(todo, registered);
+  // The cached pretraining of each backbone the remaining cells start from (run once, then reused).
+  const synthByDataset: Record<string, Cell['config']['synth']> = Object.fromEntries(presets);
+  const pretrainJobs: Job<WorkPayload>[] = [];
+  for (const backbone of new Set(todo.filter((c) => c.config.encoderInit).map((c) => c.config.backbone))) {
+    const config = pretrainConfig(backbone, resultsDir, undefined);
+    if (opts.quick) config.epochs = Math.min(config.epochs, QUICK_PRETRAIN_EPOCHS);
+    if (!pretrainDone(config)) pretrainJobs.push({ id: `pretrain_${backbone}`, payload: { kind: 'pretrain', config, synth: synthByDataset }, after: [] });
+  }
+  if (pretrainJobs.length) write(`[bench] pretraining ${pretrainJobs.length} backbone(s) on all synthetic tissue first (cached under ${join(resultsDir, 'pretrain')})`);
+  const pretrainIds = new Set(pretrainJobs.map((j) => j.id));
+  const workers = Math.min(opts.jobs ?? cpus().length, todo.length + pretrainJobs.length);
+  const cellWork = cellJobs(todo, registered, (c) =>
+    c.config.encoderInit && pretrainIds.has(`pretrain_${c.config.backbone}`) ? [`pretrain_${c.config.backbone}`] : [],
+  );
+  const jobs: Job<WorkPayload>[] = [
+    ...pretrainJobs,
+    ...cellWork.map((j) => ({ ...j, payload: { kind: 'cell' as const, cell: j.payload } })),
+  ];
   const started = Date.now();
   let finishedSeconds = 0;
-  const outcomes = await runPool<Cell>(
+  const outcomes = await runPool<WorkPayload>(
     fileURLToPath(new URL('./worker.js', import.meta.url)),
     jobs,
     workers,

@@ -2,6 +2,10 @@
 import type { SelectionEntry } from '@wslbench/core';
 import { type ProgressSink, RunInterruptedError, runConfigured } from '@wslbench/trainer';
 import type { Cell } from './cells.js';
+import { runPretraining } from './pretrain.js';
+
+/** What the parent sends: a benchmark cell, or the pretraining of a backbone. */
+export type WorkPayload = { kind: 'cell'; cell: Cell } | { kind: 'pretrain'; config: Cell['config']; synth: Record<string, Cell['config']['synth']> };
 
 export type WorkerMessage =
   | { type: 'ready' }
@@ -28,17 +32,21 @@ function ipcProgress(id: string): ProgressSink {
 const controller = new AbortController();
 process.on('SIGINT', () => controller.abort());
 
-process.on('message', async (msg: { type: string; id?: string; payload?: Cell }) => {
+process.on('message', async (msg: { type: string; id?: string; payload?: WorkPayload }) => {
   if (msg.type === 'exit') process.exit(0);
   if (msg.type !== 'job' || !msg.payload || !msg.id) return;
   const id = msg.id;
   try {
-    const record = await runConfigured(msg.payload.config, {
-      backend: process.env.WSLBENCH_BACKEND,
-      progress: ipcProgress(id),
-      signal: controller.signal,
-      resume: true,
-    });
+    const p = msg.payload;
+    const record =
+      p.kind === 'pretrain'
+        ? await runPretraining(p.config, p.synth, ipcProgress(id), controller.signal)
+        : await runConfigured(p.cell.config, {
+            ...(process.env.WSLBENCH_BACKEND ? { backend: process.env.WSLBENCH_BACKEND } : {}),
+            progress: ipcProgress(id),
+            signal: controller.signal,
+            resume: true,
+          });
     send({ type: 'result', id, ok: record.status === 'ok', ...(record.failure ? { message: record.failure.reason } : {}) });
   } catch (e) {
     if (e instanceof RunInterruptedError) process.exit(130);

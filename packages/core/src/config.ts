@@ -73,6 +73,22 @@ export const RunConfig = z
       })
       .strict()
       .optional(),
+    /**
+     * Start the encoder from another run's kept snapshot (e.g. the cached pretraining of a CPU backbone variant on
+     * synthetic tissue), instead of random initialisation or Keras weights.
+     */
+    encoderInit: z
+      .object({
+        resultsDir: z.string(),
+        dataset: z.string(),
+        method: z.string(),
+        backbone: z.string(),
+        fold: z.number().int().default(0),
+        seed: z.number().int().default(0),
+        which: z.enum(['best_localization', 'best_classification']).default('best_classification'),
+      })
+      .strict()
+      .optional(),
     /** Local path of Keras ImageNet weights (no download at run time). */
     weights: z.string().optional(),
     /** Where result records and checkpoints go. */

@@ -3,7 +3,7 @@ import type { ResultRecord, RunConfig } from '@wslbench/core';
 import { openDataset, type OpenDatasetOptions } from '@wslbench/data';
 import { engineEnvInfo, initEngine } from '@wslbench/engine';
 import { getMethod } from '@wslbench/registry';
-import type { CheckpointName } from './checkpoint.js';
+import { type CheckpointName, loadRunWeights } from './checkpoint.js';
 import { pretrainedFor } from './evaluate-record.js';
 import type { BackboneFactory } from './model-setup.js';
 import type { ProgressSink } from './progress.js';
@@ -50,6 +50,8 @@ export async function runConfigured(config: RunConfig, opts: RunConfiguredOption
     opts.pretrainedCheckpoint ?? 'best_localization',
   );
   const weights = config.weights;
+  const init = config.encoderInit;
+  if (weights && init) throw new Error('run config: give either weights (Keras .h5) or encoderInit, not both');
   return trainRun(config, {
     method,
     dataset,
@@ -60,5 +62,13 @@ export async function runConfigured(config: RunConfig, opts: RunConfiguredOption
     resume: opts.resume === true,
     ...(pretrained ? { pretrained } : {}),
     ...(weights ? { initBackbone: async (b) => void (await loadKerasWeights(b as WsolBackbone, weights)) } : {}),
+    ...(init
+      ? {
+          initBackbone: async (b) => {
+            const { resultsDir, which, ...key } = init;
+            b.params.restore(loadRunWeights(resultsDir, key, which), { prefix: b.prefix });
+          },
+        }
+      : {}),
   });
 }

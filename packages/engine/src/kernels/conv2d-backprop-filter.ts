@@ -1,21 +1,6 @@
-import type {
-  Conv2DBackpropFilterAttrs,
-  KernelConfig,
-  KernelFunc,
-  NamedTensorInfoMap,
-  TensorInfo,
-} from '@tensorflow/tfjs-core';
+import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { assertFloat32, type ConvGeometry, convGeometry } from './conv-geometry.js';
-import {
-  conv2dForward,
-  dispose,
-  reshape,
-  runWasmKernel,
-  slice,
-  stridedSlice,
-  transpose,
-  type WasmBackendLike,
-} from './wasm-calls.js';
+import { conv2dForward, dispose, reshape, slice, transpose, type WasmBackendLike } from './wasm-calls.js';
 
 /**
  * dW[kh,kw,ci,co] = sum_{n,oh,ow} x[n, oh*s+kh-pt, ow*s+kw-pl, ci] * dy[n,oh,ow,co], computed by XNNPACK's conv
@@ -44,9 +29,8 @@ function conv2DBackpropFilter(args: {
 
 function pointwiseFilterGrad(backend: WasmBackendLike, x: TensorInfo, dy: TensorInfo, g: ConvGeometry): TensorInfo {
   const strided = g.strideH > 1 || g.strideW > 1;
-  const xs = strided
-    ? stridedSlice(backend, x, [0, 0, 0, 0], [g.batch, g.inH, g.inW, g.inC], [1, g.strideH, g.strideW, 1])
-    : x;
+  // For a 1x1 kernel the patch matrix is just the strided subsample, [N*OH*OW, Ci].
+  const xs = strided ? patchMatrix(backend, x, g) : x;
   const p = g.batch * g.outH * g.outW;
   const x2 = reshape(backend, xs, [p, g.inC]);
   const xT = transpose(backend, x2, [1, 0]);
