@@ -2,6 +2,8 @@ import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
+import { resizeNearestNeighborGradConfig } from './resize-nearest-grad.js';
 import { originals } from './wasm-calls.js';
 
 /** Training kernels the engine supplies to the wasm backend (missing there, or much slower than they need be). */
@@ -9,6 +11,8 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   batchMatMulConfig,
+  maxPoolGradConfig,
+  resizeNearestNeighborGradConfig,
 ];
 
 let registered = false;
