@@ -25,7 +25,8 @@ export function readCellConfigs(dir: string): Cell[] {
       }
       const config = parseStrict(RunConfig, raw, file);
       const name = configName(config.method, config.backbone, config.dataset, config.fold);
-      if (`${name}.json` !== f) throw new Error(`${file}: content describes cell '${name}', the file name does not match`);
+      if (`${name}.json` !== f)
+        throw new Error(`${file}: content describes cell '${name}', the file name does not match`);
       return { name, config };
     });
 }
@@ -39,7 +40,11 @@ export function cellDone(cell: Cell, resultsDir: string, retryFailed: boolean): 
 }
 
 /** Jobs in a dependency-respecting order: a method needing another's classifier (NEGEV <- CAM) runs after it. */
-export function cellJobs(cells: Cell[], methods: Map<string, AnyMethod>, extraDeps: (c: Cell) => string[] = () => []): Job<Cell>[] {
+export function cellJobs(
+  cells: Cell[],
+  methods: Map<string, AnyMethod>,
+  extraDeps: (c: Cell) => string[] = () => [],
+): Job<Cell>[] {
   const byKey = new Map(cells.map((c) => [key(c.config.method, c), c.name]));
   const jobs = cells.map((c) => {
     const from = methods.get(c.config.method)?.requirements.classifierFrom;

@@ -15,6 +15,9 @@ export const SYNTH_IMAGE_SIZE = 96;
 export const INPUT = { resize: 72, crop: 64, eval: 64 } as const;
 
 /** Synthetic split sizes (images per class); valpx k per class drawn from valcl (3 GlaS-like, 5 CAMELYON-like). */
+/** Tissue magnification per preset: at 1 the cells are ~1 px at the 64 px input; these keep them resolvable. */
+export const SYNTH_MAGNIFICATION = { 'synth-glas': 1.5, 'synth-camelyon': 2.5 } as const;
+
 export const SYNTH_COUNTS = {
   'synth-glas': { train: [60, 60], valcl: [8, 10], test: [30, 30], valpx: 3 },
   'synth-camelyon': { train: [60, 60], valcl: [10, 10], test: [30, 30], valpx: 5 },
@@ -25,7 +28,7 @@ export const QUICK_EPOCHS = 2;
 export const QUICK_PRETRAIN_EPOCHS = 4;
 
 /** The cached pretraining of each CPU backbone on all synthetic train images (see pretrain.ts). */
-export const PRETRAIN = { epochs: 12, lr: 0.003, stepSize: 8, selectEvery: 2 } as const;
+export const PRETRAIN = { epochs: 12, lr: 0.001 } as const;
 
 export function configName(method: string, backbone: string, dataset: string, fold: number): string {
   return `${method}_${backbone.replace(/[:/]/g, '-')}_${dataset}_f${fold}`;
@@ -56,4 +59,22 @@ export function baseConfig(method: string, backbone: string, dataset: string): R
     hp: {},
     resultsDir: 'results',
   };
+}
+
+/** The generation settings of each synthetic preset, as recorded in every cell's config. */
+export function synthSettings(): Record<string, NonNullable<RunConfig['synth']>> {
+  return Object.fromEntries(
+    SYNTHETIC_DATASETS.map((d) => {
+      const c = SYNTH_COUNTS[d];
+      return [
+        d,
+        {
+          size: SYNTH_IMAGE_SIZE,
+          seed: 0,
+          magnification: SYNTH_MAGNIFICATION[d],
+          counts: { train: [...c.train], valcl: [...c.valcl], test: [...c.test], valpx: c.valpx },
+        },
+      ];
+    }),
+  );
 }

@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type Batch, type BatchOptions, type ClassEncoding, type DatasetSource, rngStream, type SplitName } from '@wslbench/core';
+import {
+  type Batch,
+  type BatchOptions,
+  type ClassEncoding,
+  type DatasetSource,
+  rngStream,
+  type SplitName,
+} from '@wslbench/core';
 
 /**
  * Several datasets as one, with disjoint class ids (the second dataset's classes follow the first's): used to
@@ -33,7 +40,9 @@ export class MergedDataset implements DatasetSource {
   async *batches(split: SplitName, opts: BatchOptions): AsyncIterable<Batch> {
     const seeds = this.sources.map(() => (opts.rng ? opts.rng.int32() : 0));
     const iterators = this.sources.map((s, i) =>
-      s.batches(split, { ...opts, ...(opts.rng ? { rng: rngStream(seeds[i]!, 'merged', i) } : {}) })[Symbol.asyncIterator](),
+      s
+        .batches(split, { ...opts, ...(opts.rng ? { rng: rngStream(seeds[i]!, 'merged', i) } : {}) })
+        [Symbol.asyncIterator](),
     );
     const live = iterators.map(() => true);
     while (live.some(Boolean)) {

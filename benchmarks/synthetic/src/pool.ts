@@ -46,7 +46,12 @@ export async function runPool<P>(
       const deps = j.after.filter((d) => known.has(d));
       if (deps.some((d) => status.get(d) === 'failed')) {
         pending.splice(i, 1);
-        const o = { id: j.id, ok: false, seconds: 0, message: `dependency failed: ${deps.filter((d) => status.get(d) === 'failed').join(', ')}` };
+        const o = {
+          id: j.id,
+          ok: false,
+          seconds: 0,
+          message: `dependency failed: ${deps.filter((d) => status.get(d) === 'failed').join(', ')}`,
+        };
         status.set(j.id, 'failed');
         outcomes.push(o);
         done += 1;
@@ -99,7 +104,12 @@ export async function runPool<P>(
         if (msg.type === 'ready') return dispatch();
         if (msg.type !== 'result') return events.onMessage?.(index, msg);
         if (msg.type === 'result' && current) {
-          const o: JobOutcome = { id: current.job.id, ok: !!msg.ok, seconds: (Date.now() - current.start) / 1000, message: msg.message };
+          const o: JobOutcome = {
+            id: current.job.id,
+            ok: !!msg.ok,
+            seconds: (Date.now() - current.start) / 1000,
+            message: msg.message,
+          };
           status.set(o.id, o.ok ? 'ok' : 'failed');
           outcomes.push(o);
           done += 1;
@@ -111,7 +121,12 @@ export async function runPool<P>(
       child.on('exit', (code) => {
         signal?.removeEventListener('abort', abort);
         if (current) {
-          const o: JobOutcome = { id: current.job.id, ok: false, seconds: (Date.now() - current.start) / 1000, message: `worker exited with code ${code}` };
+          const o: JobOutcome = {
+            id: current.job.id,
+            ok: false,
+            seconds: (Date.now() - current.start) / 1000,
+            message: `worker exited with code ${code}`,
+          };
           status.set(o.id, 'failed');
           outcomes.push(o);
           done += 1;
@@ -124,6 +139,7 @@ export async function runPool<P>(
 
   await Promise.all(Array.from({ length: Math.max(1, workers) }, (_, i) => runWorker(i)));
   if (!signal?.aborted)
-    for (const j of pending.splice(0)) outcomes.push({ id: j.id, ok: false, seconds: 0, message: 'not run: every worker exited' });
+    for (const j of pending.splice(0))
+      outcomes.push({ id: j.id, ok: false, seconds: 0, message: 'not run: every worker exited' });
   return outcomes;
 }

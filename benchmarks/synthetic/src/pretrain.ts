@@ -1,71 +1,146 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ResultRecord, RunConfig } from '@wslbench/core';
-import { resultPath } from '@wslbench/core';
-import { engineEnvInfo, initEngine } from '@wslbench/engine';
-import { getMethod } from '@wslbench/registry';
-import { openConfiguredDataset, type ProgressSink, realBackboneFactory, trainRun } from '@wslbench/trainer';
-import { baseConfig, PRETRAIN, SYNTHETIC_DATASETS } from './grid.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { type DatasetSource, ParamStore, type RunConfig, rngStream, writeJsonAtomic } from '@wslbench/core';
+import { initEngine } from '@wslbench/engine';
+import { method as cam } from '@wslbench/method-cam';
+import { openConfiguredDataset, readBlob, realBackboneFactory, writeBlob } from '@wslbench/trainer';
+import { INPUT, PRETRAIN, SYNTHETIC_DATASETS } from './grid.js';
 import { MergedDataset } from './merged-dataset.js';
 
 /**
- * No ImageNet weights exist offline, and the protocol assumes a pretrained encoder. So each CPU backbone variant
- * is pretrained once, as a CAM classifier over the train splits of all synthetic presets (4 classes, image labels
- * only: no mask, no validation or test image is seen), and every cell starts its encoder from that snapshot
- * (best valcl accuracy). The run is an ordinary result record + checkpoint under <results>/pretrain.
+ * No ImageNet weights exist offline, and the protocol assumes a pretrained encoder. So each CPU backbone variant is
+ * pretrained once as a GAP + FC classifier over the train splits of all synthetic presets (4 classes, image labels
+ * only: no mask, no validation or test image is seen), with Adam (this is not the protocol's training, only its
+ * starting point, like ImageNet pretraining). The weights are shipped in `pretrained/` (regenerate with
+ * `node benchmarks/synthetic/dist/pretrain-cli.js <backbone>`); a missing file is pretrained by the benchmark first.
  */
+export const PRETRAINED_DIR = new URL('../pretrained/', import.meta.url).pathname;
 export const PRETRAIN_DATASET_ID = 'synth-tissue';
 
-export function pretrainConfig(backbone: string, resultsDir: string, synth: RunConfig['synth']): RunConfig {
-  const base = baseConfig('cam', backbone, PRETRAIN_DATASET_ID);
-  return {
-    ...base,
-    epochs: PRETRAIN.epochs,
-    optimizer: { ...base.optimizer, lr: PRETRAIN.lr, stepSize: PRETRAIN.stepSize },
-    selection: { every: PRETRAIN.selectEvery, report: 'best_classification' },
-    resultsDir: join(resultsDir, 'pretrain'),
-    ...(synth ? { synth } : {}),
-  };
+export function pretrainedFile(backbone: string, dir = PRETRAINED_DIR): string {
+  return join(dir, `${backbone.replace(/[:/]/g, '-')}.json`);
 }
 
-export function pretrainDone(config: RunConfig): boolean {
-  return existsSync(join(config.resultsDir, resultPath(config)));
+export interface PretrainHeader {
+  schema: 'wslbench/pretrained-encoder@1';
+  backbone: string;
+  prefix: string;
+  data: string[];
+  epochs: number;
+  optimizer: { name: 'adam'; lr: number; batchSize: number };
+  seed: number;
+  history: { epoch: number; loss: number; trainAccuracy: number }[];
+  blob: ReturnType<typeof writeBlob>;
+  createdAt: string;
 }
 
-/** The encoderInit a cell gets from its backbone's pretraining. */
-export function encoderInitFor(backbone: string, resultsDir: string): NonNullable<RunConfig['encoderInit']> {
-  return {
-    resultsDir: join(resultsDir, 'pretrain'),
-    dataset: PRETRAIN_DATASET_ID,
-    method: 'cam',
-    backbone,
-    fold: 0,
-    seed: 0,
-    which: 'best_classification',
-  };
+/** The encoder weights of a pretraining file (the classification head is not kept). */
+export function readPretrained(file: string) {
+  if (!existsSync(file))
+    throw new Error(`pretrained encoder ${file} is missing (run the benchmark or pretrain-cli to create it)`);
+  const header = JSON.parse(readFileSync(file, 'utf8')) as PretrainHeader;
+  return { header, weights: readBlob(join(file, '..', header.blob.file), header.blob) };
 }
 
-export async function runPretraining(
-  config: RunConfig,
+export async function openPretrainData(
   synthByDataset: Record<string, RunConfig['synth']>,
-  progress?: ProgressSink,
-  signal?: AbortSignal,
-): Promise<ResultRecord> {
-  const info = await initEngine({ ...(process.env.WSLBENCH_BACKEND ? { backend: process.env.WSLBENCH_BACKEND } : {}) });
+  seed = 0,
+): Promise<DatasetSource> {
   const sources = await Promise.all(
     SYNTHETIC_DATASETS.map((d) =>
-      openConfiguredDataset({ ...config, dataset: d, ...(synthByDataset[d] ? { synth: synthByDataset[d] } : {}) }),
+      openConfiguredDataset({
+        dataset: d,
+        fold: 0,
+        seed,
+        ...(synthByDataset[d] ? { synth: synthByDataset[d] } : {}),
+      } as RunConfig),
     ),
   );
-  const dataset = new MergedDataset(PRETRAIN_DATASET_ID, sources);
-  const { synth: _omit, ...rest } = config;
-  return trainRun(rest, {
-    method: getMethod('cam'),
-    dataset,
-    createBackbone: realBackboneFactory,
-    env: engineEnvInfo(info),
-    resume: true,
-    ...(progress ? { progress } : {}),
-    ...(signal ? { signal } : {}),
+  return new MergedDataset(PRETRAIN_DATASET_ID, sources);
+}
+
+export async function pretrainEncoder(
+  backbone: string,
+  synthByDataset: Record<string, RunConfig['synth']>,
+  {
+    epochs = PRETRAIN.epochs as number,
+    lr = PRETRAIN.lr as number,
+    batchSize = 16,
+    seed = 0,
+    dir = PRETRAINED_DIR,
+    log = (_: string) => {},
+  } = {},
+): Promise<string> {
+  const info = await initEngine({ ...(process.env.WSLBENCH_BACKEND ? { backend: process.env.WSLBENCH_BACKEND } : {}) });
+  const data = await openPretrainData(synthByDataset, seed);
+  const params = new ParamStore(rngStream(seed, 'pretrain', backbone, 'init'));
+  const bb = realBackboneFactory(backbone, { params });
+  const model = cam.build(bb, {
+    numClasses: data.numClasses,
+    hp: {},
+    params,
+    inputSize: INPUT.crop,
+    rng: rngStream(seed, 'pretrain', backbone, 'build'),
   });
+  const opt = tf.train.adam(lr);
+  const history: PretrainHeader['history'] = [];
+  const vars = params.trainable().map((p) => p.variable);
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    let lossSum = 0;
+    let seen = 0;
+    const stream = rngStream(seed, 'pretrain', backbone, 'epoch', epoch);
+    for await (const batch of data.batches('train', { batchSize, mode: 'train', input: INPUT, rng: stream })) {
+      const ctx = { hp: {}, rng: stream, epoch, step: seen, numClasses: data.numClasses };
+      const value = opt.minimize(() => cam.loss(model, batch, ctx), true, vars)!;
+      const loss = value.dataSync()[0]!;
+      value.dispose();
+      lossSum += loss * batch.ids.length;
+      seen += batch.ids.length;
+      tf.dispose([batch.images, batch.labels, ...(batch.masks ? [batch.masks] : [])]);
+      if (!Number.isFinite(loss)) throw new Error(`pretraining ${backbone}: non-finite loss at epoch ${epoch}`);
+    }
+    const correct = await trainAccuracy(model, data, batchSize);
+    history.push({ epoch, loss: lossSum / seen, trainAccuracy: correct });
+    log(
+      `[pretrain] ${backbone} epoch ${epoch}/${epochs} loss ${(lossSum / seen).toFixed(4)} train acc ${correct.toFixed(1)}% (${info.backend})`,
+    );
+  }
+  const file = pretrainedFile(backbone, dir);
+  const blobName = `${backbone.replace(/[:/]/g, '-')}.bin`;
+  const blob = writeBlob(join(dir, blobName), blobName, params.snapshot(bb.prefix));
+  const header: PretrainHeader = {
+    schema: 'wslbench/pretrained-encoder@1',
+    backbone,
+    prefix: bb.prefix,
+    data: SYNTHETIC_DATASETS.map((d) => `${d} train (${JSON.stringify(synthByDataset[d] ?? {})})`),
+    epochs,
+    optimizer: { name: 'adam', lr, batchSize },
+    seed,
+    history,
+    blob,
+    createdAt: new Date().toISOString(),
+  };
+  writeJsonAtomic(file, header);
+  opt.dispose();
+  model.dispose();
+  return file;
+}
+
+/** Classification accuracy (%) on the train split at eval geometry. */
+async function trainAccuracy(
+  model: ReturnType<typeof cam.build>,
+  data: DatasetSource,
+  batchSize: number,
+): Promise<number> {
+  let hit = 0;
+  let n = 0;
+  for await (const b of data.batches('train', { batchSize, mode: 'eval', input: INPUT })) {
+    const pred = tf.tidy(() => tf.argMax(cam.classify(model, b.images), 1).dataSync());
+    const lab = b.labels.dataSync();
+    for (let i = 0; i < lab.length; i++) hit += pred[i] === lab[i] ? 1 : 0;
+    n += lab.length;
+    tf.dispose([b.images, b.labels, ...(b.masks ? [b.masks] : [])]);
+  }
+  return (100 * hit) / n;
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -5,10 +6,10 @@ import type { AnyMethod } from '@wslbench/core';
 import { defaultDataRoot, ensureSynthetic, type SynthPreset } from '@wslbench/data';
 import { listMethods } from '@wslbench/registry';
 import { type Cell, cellDone, cellJobs, readCellConfigs } from './cells.js';
-import { CPU_BACKBONES, QUICK_EPOCHS, QUICK_PRETRAIN_EPOCHS } from './grid.js';
+import { CPU_BACKBONES, QUICK_EPOCHS } from './grid.js';
 import { type Job, type JobOutcome, runPool } from './pool.js';
+import { pretrainedFile } from './pretrain.js';
 import type { WorkerMessage, WorkPayload } from './worker.js';
-import { pretrainConfig, pretrainDone } from './pretrain.js';
 
 export interface SyntheticBenchmarkOptions {
   quick?: boolean;
@@ -29,16 +30,15 @@ export const DEFAULT_CONFIGS_DIR = fileURLToPath(new URL('../configs', import.me
 export function applyQuick(cells: Cell[], resultsDir: string): Cell[] {
   return cells
     .filter((c) => c.config.backbone === CPU_BACKBONES[2])
-    .map((c) => ({ ...c, config: withResultsDir({ ...c.config, epochs: Math.min(c.config.epochs, QUICK_EPOCHS) }, resultsDir) }));
+    .map((c) => ({
+      ...c,
+      config: withResultsDir({ ...c.config, epochs: Math.min(c.config.epochs, QUICK_EPOCHS) }, resultsDir),
+    }));
 }
 
-/** Point a cell (and the pretraining it starts from) at a results folder. */
+/** Point a cell at a results folder. */
 export function withResultsDir(config: Cell['config'], resultsDir: string): Cell['config'] {
-  return {
-    ...config,
-    resultsDir,
-    ...(config.encoderInit ? { encoderInit: { ...config.encoderInit, resultsDir: join(resultsDir, 'pretrain') } } : {}),
-  };
+  return { ...config, resultsDir };
 }
 
 const clock = (s: number) => {
@@ -47,7 +47,9 @@ const clock = (s: number) => {
 };
 
 /** Generate the data if absent, then train every cell without a result, one worker per core. */
-export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}): Promise<{ outcomes: JobOutcome[]; resultsDir: string; cells: Cell[] }> {
+export async function runSyntheticBenchmark(
+  opts: SyntheticBenchmarkOptions = {},
+): Promise<{ outcomes: JobOutcome[]; resultsDir: string; cells: Cell[] }> {
   const write = opts.write ?? ((l: string) => process.stdout.write(`${l}\n`));
   const baseResults = resolve(opts.resultsDir ?? 'results');
   const resultsDir = opts.quick ? join(baseResults, 'quick') : baseResults;
@@ -70,6 +72,7 @@ export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}
     const { generated } = await ensureSynthetic(preset as SynthPreset, join(dataRootOf(cells), preset), {
       size: synth.size,
       seed: synth.seed,
+      magnification: synth.magnification,
       ...(synth.counts ? { counts: synth.counts } : {}),
       onProgress: (done, total) => {
         if (done === total || Date.now() - last > 2000) {
@@ -85,15 +88,22 @@ export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}
   write(`[bench] ${cells.length} cells, ${cells.length - todo.length} already done, ${todo.length} to run`);
   if (todo.length === 0) return { outcomes: [], resultsDir, cells };
 
-  // The cached pretraining of each backbone the remaining cells start from (run once, then reused).
+  // The pretrained encoder each remaining cell starts from: shipped; pretrained here first only when missing.
   const synthByDataset: Record<string, Cell['config']['synth']> = Object.fromEntries(presets);
   const pretrainJobs: Job<WorkPayload>[] = [];
   for (const backbone of new Set(todo.filter((c) => c.config.encoderInit).map((c) => c.config.backbone))) {
-    const config = pretrainConfig(backbone, resultsDir, undefined);
-    if (opts.quick) config.epochs = Math.min(config.epochs, QUICK_PRETRAIN_EPOCHS);
-    if (!pretrainDone(config)) pretrainJobs.push({ id: `pretrain_${backbone}`, payload: { kind: 'pretrain', config, synth: synthByDataset }, after: [] });
+    const file = todo.find((c) => c.config.backbone === backbone && c.config.encoderInit)!.config.encoderInit!.file;
+    if (!existsSync(file)) {
+      if (resolve(file) !== resolve(pretrainedFile(backbone)))
+        throw new Error(`${file}: missing pretrained encoder (only the default location is regenerated automatically)`);
+      pretrainJobs.push({
+        id: `pretrain_${backbone}`,
+        payload: { kind: 'pretrain', backbone, synth: synthByDataset },
+        after: [],
+      });
+    }
   }
-  if (pretrainJobs.length) write(`[bench] pretraining ${pretrainJobs.length} backbone(s) on all synthetic tissue first (cached under ${join(resultsDir, 'pretrain')})`);
+  if (pretrainJobs.length) write(`[bench] pretraining ${pretrainJobs.length} encoder(s) on all synthetic tissue first`);
   const pretrainIds = new Set(pretrainJobs.map((j) => j.id));
   const workers = Math.min(opts.jobs ?? cpus().length, todo.length + pretrainJobs.length);
   const cellWork = cellJobs(todo, registered, (c) =>
@@ -114,14 +124,18 @@ export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}
         finishedSeconds += o.seconds;
         const elapsed = (Date.now() - started) / 1000;
         const eta = ((finishedSeconds / done) * (total - done)) / workers;
-        write(`[bench] cell ${done}/${total} ${o.ok ? 'done' : 'FAILED'} ${o.id} in ${clock(o.seconds)}` +
-          `${o.message ? ` (${o.message})` : ''} | elapsed ${clock(elapsed)}, ETA ${clock(eta)}`);
+        write(
+          `[bench] cell ${done}/${total} ${o.ok ? 'done' : 'FAILED'} ${o.id} in ${clock(o.seconds)}` +
+            `${o.message ? ` (${o.message})` : ''} | elapsed ${clock(elapsed)}, ETA ${clock(eta)}`,
+        );
       },
       onMessage(_w, m: WorkerMessage) {
         if (m.type === 'epoch') {
           const e = m.entry;
-          write(`[cell] ${m.id} epoch ${e.epoch}/${m.epochs} loss ${e.trainLoss === null ? '-' : e.trainLoss.toFixed(3)} ` +
-            `few-shot PxAP ${e.pxap.toFixed(1)} CL ${e.clAccuracy.toFixed(1)}`);
+          write(
+            `[cell] ${m.id} epoch ${e.epoch}/${m.epochs} loss ${e.trainLoss === null ? '-' : e.trainLoss.toFixed(3)} ` +
+              `few-shot PxAP ${e.pxap.toFixed(1)} CL ${e.clAccuracy.toFixed(1)}`,
+          );
         }
       },
       onLine(w, line) {

@@ -2,10 +2,16 @@
 import type { SelectionEntry } from '@wslbench/core';
 import { type ProgressSink, RunInterruptedError, runConfigured } from '@wslbench/trainer';
 import type { Cell } from './cells.js';
-import { runPretraining } from './pretrain.js';
+import { pretrainEncoder } from './pretrain.js';
+import { mapSaver } from './save-maps.js';
+
+/** Test images per run saved for the report's galleries. */
+const GALLERY_IMAGES = 4;
 
 /** What the parent sends: a benchmark cell, or the pretraining of a backbone. */
-export type WorkPayload = { kind: 'cell'; cell: Cell } | { kind: 'pretrain'; config: Cell['config']; synth: Record<string, Cell['config']['synth']> };
+export type WorkPayload =
+  | { kind: 'cell'; cell: Cell }
+  | { kind: 'pretrain'; backbone: string; synth: Record<string, Cell['config']['synth']> };
 
 export type WorkerMessage =
   | { type: 'ready' }
@@ -38,16 +44,23 @@ process.on('message', async (msg: { type: string; id?: string; payload?: WorkPay
   const id = msg.id;
   try {
     const p = msg.payload;
-    const record =
-      p.kind === 'pretrain'
-        ? await runPretraining(p.config, p.synth, ipcProgress(id), controller.signal)
-        : await runConfigured(p.cell.config, {
-            ...(process.env.WSLBENCH_BACKEND ? { backend: process.env.WSLBENCH_BACKEND } : {}),
-            progress: ipcProgress(id),
-            signal: controller.signal,
-            resume: true,
-          });
-    send({ type: 'result', id, ok: record.status === 'ok', ...(record.failure ? { message: record.failure.reason } : {}) });
+    if (p.kind === 'pretrain') {
+      await pretrainEncoder(p.backbone, p.synth, { log: (l) => process.stdout.write(`${l}\n`) });
+      return send({ type: 'result', id, ok: true });
+    }
+    const record = await runConfigured(p.cell.config, {
+      ...(process.env.WSLBENCH_BACKEND ? { backend: process.env.WSLBENCH_BACKEND } : {}),
+      progress: ipcProgress(id),
+      signal: controller.signal,
+      resume: true,
+      onTestMaps: mapSaver(p.cell.config, p.cell.config.dataset, GALLERY_IMAGES),
+    });
+    send({
+      type: 'result',
+      id,
+      ok: record.status === 'ok',
+      ...(record.failure ? { message: record.failure.reason } : {}),
+    });
   } catch (e) {
     if (e instanceof RunInterruptedError) process.exit(130);
     send({ type: 'result', id, ok: false, message: e instanceof Error ? e.message : String(e) });

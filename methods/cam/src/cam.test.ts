@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { initEngine } from '@wslbench/engine';
 import { buildOnTiny, disposeBatch, stepContext, toyBatch, trainSteps } from '@wslbench/core';
+import { initEngine } from '@wslbench/engine';
 import { classActivationMaps, method, type WgapModel } from './index.js';
 
 beforeAll(async () => {
@@ -14,7 +14,9 @@ describe('CAM', () => {
     const a = Float32Array.from({ length: n * h * w * k }, (_, i) => Math.sin(i * 0.37));
     const wts = Float32Array.from({ length: k * c }, (_, i) => Math.cos(i * 0.91));
     const classes = [2, 0];
-    const got = tf.tidy(() => classActivationMaps(tf.tensor4d(a, [n, h, w, k]), tf.tensor2d(wts, [k, c]), classes).arraySync());
+    const got = tf.tidy(() =>
+      classActivationMaps(tf.tensor4d(a, [n, h, w, k]), tf.tensor2d(wts, [k, c]), classes).arraySync(),
+    );
     for (let i = 0; i < n; i++)
       for (let y = 0; y < h; y++)
         for (let x = 0; x < w; x++) {

@@ -13,7 +13,8 @@ export type CamHyperparams = z.infer<typeof CamHyperparams>;
 export const method = defineMethod<CamHyperparams, WgapModel>({
   id: 'cam',
   title: 'CAM',
-  citation: 'Zhou, Khosla, Lapedriza, Oliva, Torralba. Learning Deep Features for Discriminative Localization. CVPR 2016.',
+  citation:
+    'Zhou, Khosla, Lapedriza, Oliva, Torralba. Learning Deep Features for Discriminative Localization. CVPR 2016.',
   family: 'cam',
   hyperparams: CamHyperparams,
   searchSpace: {},

@@ -43,7 +43,11 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scala
  * Class activation maps Σ_k w_ck A_k for one class per image (no ReLU, as the reference), [N, h, w].
  * `features` [N, h, w, K], `kernel` [K, C].
  */
-export function classActivationMaps(features: tf.Tensor4D, kernel: tf.Tensor2D, classes: readonly number[]): tf.Tensor3D {
+export function classActivationMaps(
+  features: tf.Tensor4D,
+  kernel: tf.Tensor2D,
+  classes: readonly number[],
+): tf.Tensor3D {
   const [n, h, w, k] = features.shape;
   if (classes.length !== n) throw new Error(`CAM: ${classes.length} classes given for a batch of ${n}`);
   const weights = tf.transpose(tf.gather(kernel, tf.tensor1d(classes as number[], 'int32'), 1)); // [N, K]

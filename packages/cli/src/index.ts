@@ -1,1 +1,1 @@
-export { cliVersion } from "./version.js";
+export { cliVersion } from './version.js';

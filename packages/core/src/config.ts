@@ -61,6 +61,8 @@ export const RunConfig = z
       .object({
         size: z.number().int().positive(),
         seed: z.number().int().default(0),
+        /** Cells and glands drawn this many times larger (the CPU default inputs are small). */
+        magnification: z.number().positive().default(1),
         counts: z
           .object({
             train: z.tuple([z.number().int().min(0), z.number().int().min(0)]),
@@ -79,13 +81,8 @@ export const RunConfig = z
      */
     encoderInit: z
       .object({
-        resultsDir: z.string(),
-        dataset: z.string(),
-        method: z.string(),
-        backbone: z.string(),
-        fold: z.number().int().default(0),
-        seed: z.number().int().default(0),
-        which: z.enum(['best_localization', 'best_classification']).default('best_classification'),
+        /** JSON header with `prefix` and `blob` (a trainer BlobRef) beside its .bin, e.g. a shipped pretraining. */
+        file: z.string(),
       })
       .strict()
       .optional(),
@@ -103,7 +100,8 @@ export function parseStrict<T>(schema: z.ZodType<T>, value: unknown, what: strin
   if (r.success) return r.data;
   const lines = r.error.issues.map((i) => {
     const path = i.path.length ? i.path.join('.') : '(root)';
-    const keys = 'keys' in i && Array.isArray(i.keys) ? ` ${i.keys.map((k: unknown) => `'${String(k)}'`).join(', ')}` : '';
+    const keys =
+      'keys' in i && Array.isArray(i.keys) ? ` ${i.keys.map((k: unknown) => `'${String(k)}'`).join(', ')}` : '';
     return `  ${path}: ${i.message}${keys}`;
   });
   throw new Error(`Invalid ${what}:\n${lines.join('\n')}`);

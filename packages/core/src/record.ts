@@ -42,7 +42,9 @@ export type EnvInfo = z.infer<typeof EnvInfo>;
 export const ResultRecord = z.object({
   schema: z.literal('wslbench/result@1'),
   status: z.enum(['ok', 'failed']),
-  failure: z.object({ reason: z.string(), epoch: z.number().int().nullable(), step: z.number().int().nullable() }).optional(),
+  failure: z
+    .object({ reason: z.string(), epoch: z.number().int().nullable(), step: z.number().int().nullable() })
+    .optional(),
   method: z.string(),
   backbone: z.string(),
   dataset: z.string(),
@@ -66,7 +68,13 @@ export const ResultRecord = z.object({
 export type ResultRecord = z.infer<typeof ResultRecord>;
 
 /** Where a run's record lives, relative to the results folder. */
-export function resultPath(r: { dataset: string; method: string; backbone: string; fold: number; seed: number }): string {
+export function resultPath(r: {
+  dataset: string;
+  method: string;
+  backbone: string;
+  fold: number;
+  seed: number;
+}): string {
   const bb = r.backbone.replace(/[:/]/g, '_');
   return `runs/${r.dataset}/${r.method}/${bb}/f${r.fold}-s${r.seed}.json`;
 }

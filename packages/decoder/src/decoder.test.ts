@@ -3,7 +3,7 @@ import { createBackbone } from '@wslbench/backbones';
 import { type BackboneInstance, ParamStore, rngStream, tinyBackbone } from '@wslbench/core';
 import { initEngine } from '@wslbench/engine';
 import { foregroundProbability, maskedPixelCrossEntropy, weightedPixelCrossEntropy } from './pixel-loss.js';
-import { buildUnetDecoder, decoderChannels } from './unet-decoder.js';
+import { buildUnetDecoder, decoderChannels, upsampleNearest2x } from './unet-decoder.js';
 
 beforeAll(async () => {
   // The engine registers TF.js's gradient functions (and the wasm training kernels).
@@ -80,6 +80,44 @@ describe('U-Net decoder', () => {
         deepest.channels,
       ]);
     store.dispose();
+  });
+});
+
+describe('nearest x2 upsampling', () => {
+  it('copies each pixel to a 2x2 block, and its gradient sums each block (plain loops)', () => {
+    const [n, h, w, c] = [2, 3, 2, 2];
+    const xv = Float32Array.from({ length: n * h * w * c }, (_, i) => Math.sin(i));
+    const dy = Float32Array.from({ length: n * 4 * h * w * c }, (_, i) => Math.cos(i * 0.7));
+    const x = tf.tensor4d(xv, [n, h, w, c]);
+    const up = tf.tidy(() => upsampleNearest2x(x).dataSync());
+    const g = tf.tidy(() =>
+      tf
+        .grad((t: tf.Tensor) =>
+          tf.sum(tf.mul(upsampleNearest2x(t as tf.Tensor4D), tf.tensor4d(dy, [n, 2 * h, 2 * w, c]))),
+        )(x)
+        .dataSync(),
+    );
+    const at = (i: number, y: number, xx: number, k: number, W: number, H: number) => ((i * H + y) * W + xx) * c + k;
+    for (let i = 0; i < n; i++)
+      for (let y = 0; y < 2 * h; y++)
+        for (let xx = 0; xx < 2 * w; xx++)
+          for (let k = 0; k < c; k++)
+            expect(up[at(i, y, xx, k, 2 * w, 2 * h)]).toBe(xv[at(i, y >> 1, xx >> 1, k, w, h)]);
+    for (let i = 0; i < n; i++)
+      for (let y = 0; y < h; y++)
+        for (let xx = 0; xx < w; xx++)
+          for (let k = 0; k < c; k++) {
+            let s = 0;
+            for (const [dy0, dx0] of [
+              [0, 0],
+              [0, 1],
+              [1, 0],
+              [1, 1],
+            ] as const)
+              s += dy[at(i, 2 * y + dy0, 2 * xx + dx0, k, 2 * w, 2 * h)]!;
+            expect(g[at(i, y, xx, k, w, h)]).toBeCloseTo(s, 5);
+          }
+    x.dispose();
   });
 });
 

@@ -70,6 +70,19 @@ class DoubleConv {
   }
 }
 
+/**
+ * Nearest-neighbour x2 upsampling (PyTorch `F.interpolate(scale_factor=2, mode='nearest')`: out[i] = in[floor(i/2)]),
+ * built from concat + reshape so that its gradient (slices + sums) is exact on every backend; the backends'
+ * ResizeNearestNeighborGrad kernels disagree (see the engine's resize-nearest-grad kernel).
+ */
+export function upsampleNearest2x(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [n, h, w, c] = x.shape;
+    const cols = tf.reshape(tf.concat([tf.expandDims(x, 3), tf.expandDims(x, 3)], 3), [n, h, 1, 2 * w, c]);
+    return tf.reshape(tf.concat([cols, cols], 2), [n, 2 * h, 2 * w, c]) as tf.Tensor4D;
+  });
+}
+
 export interface UnetDecoder {
   /** Channels of each decoder block, deep to shallow. */
   readonly channels: readonly number[];
@@ -161,8 +174,7 @@ export function buildUnetDecoder(
       let x = get(deepest.name);
       if (center) x = center.apply(x, ctx);
       for (let i = 0; i < blocks.length; i++) {
-        const [h, w] = [x.shape[1], x.shape[2]];
-        x = tf.image.resizeNearestNeighbor(x, [2 * h, 2 * w], false, false);
+        x = upsampleNearest2x(x);
         const skipName = skips[i];
         if (skipName !== undefined) {
           const skip = get(skipName);

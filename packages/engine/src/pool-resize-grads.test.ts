@@ -58,9 +58,9 @@ describe('wasm MaxPoolGrad (engine kernel)', () => {
     const ref = maxPoolGradReference(k, s, pad);
     const got = tf.tidy(() =>
       tf
-        .grad((x: tf.Tensor4D) => tf.sum(tf.mul(tf.maxPool(x, k, s, pad), tf.tensor4d(ref.dy, [N, ref.oh, ref.ow, C]))))(
-          tf.tensor4d(input, [N, H, W, C]),
-        )
+        .grad((x: tf.Tensor4D) =>
+          tf.sum(tf.mul(tf.maxPool(x, k, s, pad), tf.tensor4d(ref.dy, [N, ref.oh, ref.ow, C]))),
+        )(tf.tensor4d(input, [N, H, W, C]))
         .dataSync(),
     );
     let worst = 0;
@@ -75,23 +75,31 @@ describe('wasm ResizeNearestNeighborGrad (engine kernel)', () => {
     [[31, 17], false, true],
     [[31, 17], true, false],
     [[7, 5], false, true],
-  ] as const)('to %j (alignCorners %s, halfPixel %s) sums dy into the source pixel the forward op read', (size, ac, hp) => {
-    const [dx, ref] = tf.tidy(() => {
-      // The forward op on an index image tells which source pixel each output pixel copies.
-      const idx = tf.range(0, N * H * W * C).reshape([N, H, W, C]) as tf.Tensor4D;
-      const src = tf.image.resizeNearestNeighbor(idx, [size[0], size[1]], ac, hp).dataSync();
-      const dy = upstream(src.length);
-      const expected = new Float32Array(N * H * W * C);
-      for (let i = 0; i < src.length; i++) expected[src[i]!]! += dy[i]!;
-      const g = tf
-        .grad((x: tf.Tensor4D) =>
-          tf.sum(tf.mul(tf.image.resizeNearestNeighbor(x, [size[0], size[1]], ac, hp), tf.tensor4d(dy, [N, size[0], size[1], C]))),
-        )(tf.tensor4d(input, [N, H, W, C]))
-        .dataSync();
-      return [g, expected];
-    });
-    let worst = 0;
-    for (let i = 0; i < dx.length; i++) worst = Math.max(worst, Math.abs(dx[i]! - ref[i]!));
-    expect(worst).toBeLessThan(1e-5);
-  });
+  ] as const)(
+    'to %j (alignCorners %s, halfPixel %s) sums dy into the source pixel the forward op read',
+    (size, ac, hp) => {
+      const [dx, ref] = tf.tidy(() => {
+        // The forward op on an index image tells which source pixel each output pixel copies.
+        const idx = tf.range(0, N * H * W * C).reshape([N, H, W, C]) as tf.Tensor4D;
+        const src = tf.image.resizeNearestNeighbor(idx, [size[0], size[1]], ac, hp).dataSync();
+        const dy = upstream(src.length);
+        const expected = new Float32Array(N * H * W * C);
+        for (let i = 0; i < src.length; i++) expected[src[i]!]! += dy[i]!;
+        const g = tf
+          .grad((x: tf.Tensor4D) =>
+            tf.sum(
+              tf.mul(
+                tf.image.resizeNearestNeighbor(x, [size[0], size[1]], ac, hp),
+                tf.tensor4d(dy, [N, size[0], size[1], C]),
+              ),
+            ),
+          )(tf.tensor4d(input, [N, H, W, C]))
+          .dataSync();
+        return [g, expected];
+      });
+      let worst = 0;
+      for (let i = 0; i < dx.length; i++) worst = Math.max(worst, Math.abs(dx[i]! - ref[i]!));
+      expect(worst).toBeLessThan(1e-5);
+    },
+  );
 });

@@ -64,7 +64,12 @@ export function nhwcReader(t: tf.Tensor4D): {
 /** A gradient method's WGAP classifier on the tiny backbone (2 base channels), trained a few steps on a toy batch. */
 export function trainedTinyWgap(
   method: AnyMethod,
-  { steps = 3, hp = {}, n = 4, size = 16 }: { steps?: number; hp?: Record<string, unknown>; n?: number; size?: number } = {},
+  {
+    steps = 3,
+    hp = {},
+    n = 4,
+    size = 16,
+  }: { steps?: number; hp?: Record<string, unknown>; n?: number; size?: number } = {},
 ): { model: WgapModel; hp: any; batch: Batch; losses: number[] } {
   const batch = toyBatch(n, size);
   const built = buildOnTiny<WgapModel>(method, { hp, channels: 2 });

@@ -29,7 +29,11 @@ function checkPercent(file: string, field: string, v: number): void {
  * the report works on fractions throughout. These convert at the boundary.
  */
 export function recordToFractions(r: ResultRecord): ResultRecord {
-  const scale = <T extends { pxap: number; clAccuracy: number }>(s: T): T => ({ ...s, pxap: s.pxap / 100, clAccuracy: s.clAccuracy / 100 });
+  const scale = <T extends { pxap: number; clAccuracy: number }>(s: T): T => ({
+    ...s,
+    pxap: s.pxap / 100,
+    clAccuracy: s.clAccuracy / 100,
+  });
   return {
     ...r,
     selection: r.selection.map(scale),
@@ -39,7 +43,11 @@ export function recordToFractions(r: ResultRecord): ResultRecord {
 }
 
 export function recordToPercent(r: ResultRecord): ResultRecord {
-  const scale = <T extends { pxap: number; clAccuracy: number }>(s: T): T => ({ ...s, pxap: s.pxap * 100, clAccuracy: s.clAccuracy * 100 });
+  const scale = <T extends { pxap: number; clAccuracy: number }>(s: T): T => ({
+    ...s,
+    pxap: s.pxap * 100,
+    clAccuracy: s.clAccuracy * 100,
+  });
   return {
     ...r,
     selection: r.selection.map(scale),

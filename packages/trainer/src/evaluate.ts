@@ -22,6 +22,20 @@ export interface SplitEvalOptions {
   mean: readonly [number, number, number];
   std: readonly [number, number, number];
   signal?: AbortSignal;
+  /** Called with every batch's upsampled maps (e.g. to save a few for galleries); the arrays are only valid during the call. */
+  onMaps?: (b: EvalMaps) => Promise<void> | void;
+}
+
+/** One evaluated batch: normalised NHWC images, maps [N,H,W] in [0,1] at mask size, masks (1/0/255). */
+export interface EvalMaps {
+  ids: string[];
+  n: number;
+  height: number;
+  width: number;
+  images: Float32Array;
+  imageShape: number[];
+  maps: Float32Array;
+  masks: Int32Array | Float32Array | Uint8Array;
 }
 
 export interface SplitEvalResult {
@@ -82,9 +96,20 @@ export async function evaluateSplit(
             throw new Error(`${method.id}.localize returned ${raw.shape[0]} maps for ${n} images`);
           return nanToNum(upsampleMaps(raw, [h, w]));
         });
-        const mapData = await maps.data();
+        const mapData = (await maps.data()) as Float32Array;
         maps.dispose();
         const maskData = await batch.masks.data();
+        if (opts.onMaps)
+          await opts.onMaps({
+            ids: batch.ids,
+            n,
+            height: h,
+            width: w,
+            images: (await batch.images.data()) as Float32Array,
+            imageShape: batch.images.shape,
+            maps: mapData,
+            masks: maskData as Int32Array,
+          });
         const px = h * w;
         for (let i = 0; i < n; i++) {
           const mask = maskData.subarray(i * px, (i + 1) * px);

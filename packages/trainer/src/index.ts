@@ -9,7 +9,7 @@ export {
   readCheckpointHeader,
   readWeights,
 } from './checkpoint.js';
-export { evaluateSplit, type SplitEvalOptions, type SplitEvalResult, toEvalScores } from './evaluate.js';
+export { type EvalMaps, evaluateSplit, type SplitEvalOptions, type SplitEvalResult, toEvalScores } from './evaluate.js';
 export {
   type CheckpointEvaluation,
   type EvaluateDeps,
@@ -29,7 +29,13 @@ export {
   type RunStartInfo,
   silentProgress,
 } from './progress.js';
+export {
+  openConfiguredDataset,
+  type RunConfiguredOptions,
+  readEncoderFile,
+  realBackboneFactory,
+  runConfigured,
+} from './run-configured.js';
 export { type GroupLrs, lrForEpoch } from './schedule.js';
 export { NesterovSgd, type SgdOptions } from './sgd.js';
 export { RunInterruptedError, type TrainDeps, trainRun } from './train.js';
-export { openConfiguredDataset, type RunConfiguredOptions, realBackboneFactory, runConfigured } from './run-configured.js';

@@ -1,13 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createBackbone, loadKerasWeights, type WsolBackbone } from '@wslbench/backbones';
-import type { ResultRecord, RunConfig } from '@wslbench/core';
-import { openDataset, type OpenDatasetOptions } from '@wslbench/data';
+import type { ResultRecord, RunConfig, WeightSnapshot } from '@wslbench/core';
+import { type OpenDatasetOptions, openDataset } from '@wslbench/data';
 import { engineEnvInfo, initEngine } from '@wslbench/engine';
 import { getMethod } from '@wslbench/registry';
-import { type CheckpointName, loadRunWeights } from './checkpoint.js';
+import { type BlobRef, readBlob } from './blob.js';
+import type { CheckpointName } from './checkpoint.js';
 import { pretrainedFor } from './evaluate-record.js';
 import type { BackboneFactory } from './model-setup.js';
 import type { ProgressSink } from './progress.js';
-import { trainRun } from './train.js';
+import { type TrainDeps, trainRun } from './train.js';
 
 export interface RunConfiguredOptions {
   /** TF.js backend (default: the best available; env WSLBENCH_BACKEND). */
@@ -15,6 +18,8 @@ export interface RunConfiguredOptions {
   resume?: boolean;
   progress?: ProgressSink;
   signal?: AbortSignal;
+  /** Receives the reported checkpoint's test maps (see TrainDeps.onTestMaps). */
+  onTestMaps?: TrainDeps['onTestMaps'];
   /** Which snapshot of the prerequisite run a method like NEGEV starts from. */
   pretrainedCheckpoint?: CheckpointName;
 }
@@ -24,7 +29,12 @@ export const realBackboneFactory: BackboneFactory = (id, opts) => createBackbone
 
 export function openConfiguredDataset(config: RunConfig) {
   const synth: OpenDatasetOptions['synth'] = config.synth
-    ? { size: config.synth.size, seed: config.synth.seed, ...(config.synth.counts ? { counts: config.synth.counts } : {}) }
+    ? {
+        size: config.synth.size,
+        seed: config.synth.seed,
+        magnification: config.synth.magnification,
+        ...(config.synth.counts ? { counts: config.synth.counts } : {}),
+      }
     : undefined;
   return openDataset({
     dataset: config.dataset,
@@ -49,8 +59,10 @@ export async function runConfigured(config: RunConfig, opts: RunConfiguredOption
     { dataset: dataset.id, backbone: config.backbone, fold: config.fold, seed: config.seed },
     opts.pretrainedCheckpoint ?? 'best_localization',
   );
-  const weights = config.weights;
-  const init = config.encoderInit;
+  // A method built on another run's classifier (NEGEV) gets its encoder from that run, never re-initialised.
+  const ownEncoder = !method.requirements.classifierFrom;
+  const weights = ownEncoder ? config.weights : undefined;
+  const init = ownEncoder ? config.encoderInit : undefined;
   if (weights && init) throw new Error('run config: give either weights (Keras .h5) or encoderInit, not both');
   return trainRun(config, {
     method,
@@ -60,15 +72,28 @@ export async function runConfigured(config: RunConfig, opts: RunConfiguredOption
     ...(opts.progress ? { progress: opts.progress } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     resume: opts.resume === true,
+    ...(opts.onTestMaps ? { onTestMaps: opts.onTestMaps } : {}),
     ...(pretrained ? { pretrained } : {}),
     ...(weights ? { initBackbone: async (b) => void (await loadKerasWeights(b as WsolBackbone, weights)) } : {}),
     ...(init
       ? {
           initBackbone: async (b) => {
-            const { resultsDir, which, ...key } = init;
-            b.params.restore(loadRunWeights(resultsDir, key, which), { prefix: b.prefix });
+            b.params.restore(readEncoderFile(init.file), { prefix: b.prefix });
           },
         }
       : {}),
   });
+}
+
+/** Encoder weights from a JSON header ({ prefix, blob }) and the Float32 blob beside it. */
+export function readEncoderFile(file: string): WeightSnapshot {
+  let header: { prefix?: string; blob?: BlobRef };
+  try {
+    header = JSON.parse(readFileSync(file, 'utf8')) as typeof header;
+  } catch (e) {
+    throw new Error(`encoderInit.file ${file}: ${(e as Error).message}`);
+  }
+  if (!header.blob?.file || !Array.isArray(header.blob.entries))
+    throw new Error(`encoderInit.file ${file}: no 'blob' index`);
+  return readBlob(join(dirname(file), header.blob.file), header.blob);
 }

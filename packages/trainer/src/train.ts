@@ -25,7 +25,7 @@ import {
   readWeights,
   writeCheckpoint,
 } from './checkpoint.js';
-import { disposeBatch, evaluateSplit, toEvalScores } from './evaluate.js';
+import { disposeBatch, evaluateSplit, type SplitEvalOptions, toEvalScores } from './evaluate.js';
 import {
   type BackboneFactory,
   buildModel,
@@ -52,6 +52,8 @@ export interface TrainDeps {
   resume?: boolean;
   /** Batch size of evaluation passes (default: the training batch size). */
   evalBatchSize?: number;
+  /** Receives the test maps of the reported checkpoint, batch by batch (galleries). */
+  onTestMaps?: SplitEvalOptions['onMaps'];
   /** Called once after a fresh build (not on resume), e.g. to load ImageNet weights into the backbone. */
   initBackbone?: (backbone: BackboneInstance) => Promise<void>;
 }
@@ -273,6 +275,7 @@ export async function trainRun(configIn: RunConfig, deps: TrainDeps): Promise<Re
         localization: true,
         classification: true,
         ctx: ctxFor(b.epoch, 0, streams.eval('test', 'final')),
+        ...(name === config.selection.report && deps.onTestMaps ? { onMaps: deps.onTestMaps } : {}),
       });
       return { scores: toEvalScores(r), fg: r.foregroundFraction! };
     };

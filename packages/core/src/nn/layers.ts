@@ -49,13 +49,23 @@ export class Conv2d {
       opts.init ?? { kind: 'kaimingNormalFanOut' },
       group,
     );
-    if (opts.bias ?? true) this.bias = store.add(`${name}.bias`, [opts.outChannels], opts.biasInit ?? { kind: 'zeros' }, group);
+    if (opts.bias ?? true)
+      this.bias = store.add(`${name}.bias`, [opts.outChannels], opts.biasInit ?? { kind: 'zeros' }, group);
   }
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
     const p = this.opts.padding ?? 'same';
     const pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]] =
-      typeof p === 'number' ? [[0, 0], [p, p], [p, p], [0, 0]] : Array.isArray(p) ? [[0, 0], p[0], p[1], [0, 0]] : p;
+      typeof p === 'number'
+        ? [
+            [0, 0],
+            [p, p],
+            [p, p],
+            [0, 0],
+          ]
+        : Array.isArray(p)
+          ? [[0, 0], p[0], p[1], [0, 0]]
+          : p;
     const d = this.opts.dilation ?? 1;
     let y = tf.conv2d(x, this.kernel as tf.Tensor4D, this.opts.stride ?? 1, pad as never, 'NHWC', [d, d]);
     if (this.bias) y = tf.add(y, this.bias);
@@ -136,7 +146,12 @@ export class Dense {
     readonly opts: DenseOptions,
   ) {
     const group = opts.group ?? 'head';
-    this.kernel = store.add(`${name}.kernel`, [opts.inFeatures, opts.outFeatures], opts.init ?? { kind: 'xavierUniform' }, group);
+    this.kernel = store.add(
+      `${name}.kernel`,
+      [opts.inFeatures, opts.outFeatures],
+      opts.init ?? { kind: 'xavierUniform' },
+      group,
+    );
     if (opts.bias ?? true) this.bias = store.add(`${name}.bias`, [opts.outFeatures], { kind: 'zeros' }, group);
   }
 

@@ -14,7 +14,9 @@ describe('ParamStore and layers', () => {
     const s2 = new ParamStore(rngStream(0, 'init'));
     new Conv2d(s1, 'c', { inChannels: 3, outChannels: 4, kernel: 3 });
     new Conv2d(s2, 'c', { inChannels: 3, outChannels: 4, kernel: 3 });
-    expect(Array.from(s1.get('c.kernel').variable.dataSync())).toEqual(Array.from(s2.get('c.kernel').variable.dataSync()));
+    expect(Array.from(s1.get('c.kernel').variable.dataSync())).toEqual(
+      Array.from(s2.get('c.kernel').variable.dataSync()),
+    );
     const snap = s1.snapshot();
     const s3 = new ParamStore(rngStream(1, 'init'));
     new Conv2d(s3, 'c', { inChannels: 3, outChannels: 4, kernel: 3 });
@@ -23,7 +25,7 @@ describe('ParamStore and layers', () => {
     const s4 = new ParamStore(rngStream(1, 'init'));
     new Conv2d(s4, 'c', { inChannels: 3, outChannels: 5, kernel: 3 });
     expect(() => s4.restore(snap)).toThrow(/shape of 'c.kernel'/);
-    [s1, s2, s3, s4].forEach((s) => s.dispose());
+    for (const s of [s1, s2, s3, s4]) s.dispose();
   });
 
   it('batch norm uses batch stats in training, running stats at inference, and none when frozen', () => {

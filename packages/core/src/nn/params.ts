@@ -96,8 +96,11 @@ export class ParamStore {
       p.variable.assign(value);
       value.dispose();
     }
-    if (strict) for (const name of Object.keys(snap)) if (name.startsWith(prefix) && !this.byName.has(name)) problems.push(`unexpected '${name}'`);
-    if (problems.length) throw new Error(`ParamStore.restore: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+    if (strict)
+      for (const name of Object.keys(snap))
+        if (name.startsWith(prefix) && !this.byName.has(name)) problems.push(`unexpected '${name}'`);
+    if (problems.length)
+      throw new Error(`ParamStore.restore: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
   }
 
   dispose(): void {

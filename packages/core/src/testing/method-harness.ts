@@ -85,7 +85,14 @@ export function stepContext(hp: unknown, seed = 0, numClasses = 2): StepContext<
 }
 
 /** Plain SGD steps on the method's loss; returns the loss values. */
-export function trainSteps(method: AnyMethod, model: MethodModel, batch: Batch, steps: number, hp: unknown, lr = 0.05): number[] {
+export function trainSteps(
+  method: AnyMethod,
+  model: MethodModel,
+  batch: Batch,
+  steps: number,
+  hp: unknown,
+  lr = 0.05,
+): number[] {
   const losses: number[] = [];
   const ctx = stepContext(hp);
   for (let s = 0; s < steps; s++) {

@@ -11,8 +11,20 @@ export function tinyBackbone(params: ParamStore, { channels = 8, prefix = 'encod
   const c = channels;
   const conv1 = new Conv2d(params, `${prefix}conv1`, { inChannels: 3, outChannels: c, kernel: 3, padding: 1 });
   const bn1 = new BatchNorm(params, `${prefix}bn1`, { channels: c });
-  const conv2 = new Conv2d(params, `${prefix}conv2`, { inChannels: c, outChannels: 2 * c, kernel: 3, stride: 2, padding: 1 });
-  const conv3 = new Conv2d(params, `${prefix}conv3`, { inChannels: 2 * c, outChannels: 4 * c, kernel: 3, stride: 2, padding: 1 });
+  const conv2 = new Conv2d(params, `${prefix}conv2`, {
+    inChannels: c,
+    outChannels: 2 * c,
+    kernel: 3,
+    stride: 2,
+    padding: 1,
+  });
+  const conv3 = new Conv2d(params, `${prefix}conv3`, {
+    inChannels: 2 * c,
+    outChannels: 4 * c,
+    kernel: 3,
+    stride: 2,
+    padding: 1,
+  });
   const conv4 = new Conv2d(params, `${prefix}conv4`, {
     inChannels: 4 * c,
     outChannels: 4 * c,

@@ -22,6 +22,8 @@ export interface SynthOptions {
   size?: number;
   seed?: number;
   counts?: Partial<SynthCounts>;
+  /** Tissue magnification: cells and glands drawn `magnification` times larger (default 1; 2.5 for 64 px CPU inputs). */
+  magnification?: number;
   /** Called after each image: (done, total). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -32,7 +34,7 @@ interface PresetSpec {
   counts: SynthCounts;
   /** Class 0 images have no ROI (no mask file): CAMELYON normal patches. */
   negativeClass0: boolean;
-  draw: (size: number, cls: number, rng: ReturnType<typeof rngStream>) => TissueImage;
+  draw: (size: number, cls: number, rng: ReturnType<typeof rngStream>, magnification: number) => TissueImage;
 }
 
 export const PRESETS: Record<SynthPreset, PresetSpec> = {
@@ -40,13 +42,13 @@ export const PRESETS: Record<SynthPreset, PresetSpec> = {
     encoding: { benign: 0, malignant: 1 },
     counts: { train: [29, 38], valcl: [8, 10], test: [37, 43], valpx: 3 },
     negativeClass0: false,
-    draw: (s, cls, rng) => drawColonTissue(s, cls === 1, rng),
+    draw: (s, cls, rng, mag) => drawColonTissue(s, cls === 1, rng, mag),
   },
   'synth-camelyon': {
     encoding: { normal: 0, tumor: 1 },
     counts: { train: [48, 48], valcl: [12, 12], test: [40, 40], valpx: 5 },
     negativeClass0: true,
-    draw: (s, cls, rng) => drawLymphNode(s, cls === 1, rng),
+    draw: (s, cls, rng, mag) => drawLymphNode(s, cls === 1, rng, mag),
   },
 };
 
@@ -59,6 +61,7 @@ export interface SynthManifest {
   preset: SynthPreset;
   size: number;
   seed: number;
+  magnification?: number;
   counts: SynthCounts;
   images: number;
   seconds: number;
@@ -81,6 +84,7 @@ export async function generateSynthetic(
   if (!spec) throw new Error(`unknown synthetic preset '${preset}' (expected ${SYNTH_PRESETS.join(' | ')})`);
   const size = opts.size ?? 128;
   const seed = opts.seed ?? 0;
+  const magnification = opts.magnification ?? 1;
   if (!Number.isInteger(size) || size < 16) throw new Error(`synthetic size must be an integer >= 16, got ${size}`);
   const counts = resolveCounts(preset, opts.counts);
   const t0 = performance.now();
@@ -104,7 +108,7 @@ export async function generateSynthetic(
     for (let k = 0; k < labels.length; k++) {
       const cls = labels[k]!;
       const name = `${split}_${String(k + 1).padStart(3, '0')}`;
-      const img = spec.draw(size, cls, rngStream(seed, preset, split, k));
+      const img = spec.draw(size, cls, rngStream(seed, preset, split, k), magnification);
       const id = `images/${name}.png`;
       const negative = spec.negativeClass0 && cls === 0;
       const row: SplitRow = { id, label: cls, width: size, height: size, masks: negative ? [] : [`masks/${name}.png`] };
@@ -137,6 +141,7 @@ export async function generateSynthetic(
     preset,
     size,
     seed,
+    magnification,
     counts,
     images: total,
     seconds: Math.round((performance.now() - t0) / 10) / 100,
@@ -162,7 +167,12 @@ export async function ensureSynthetic(
   dir: string,
   opts: SynthOptions = {},
 ): Promise<{ manifest: SynthManifest; generated: boolean }> {
-  const want = { size: opts.size ?? 128, seed: opts.seed ?? 0, counts: resolveCounts(preset, opts.counts) };
+  const want = {
+    size: opts.size ?? 128,
+    seed: opts.seed ?? 0,
+    magnification: opts.magnification ?? 1,
+    counts: resolveCounts(preset, opts.counts),
+  };
   const have = readManifest(dir);
   if (
     have &&
@@ -170,6 +180,7 @@ export async function ensureSynthetic(
     have.version === GENERATOR_VERSION &&
     have.size === want.size &&
     have.seed === want.seed &&
+    (have.magnification ?? 1) === want.magnification &&
     JSON.stringify(have.counts) === JSON.stringify(want.counts)
   )
     return { manifest: have, generated: false };

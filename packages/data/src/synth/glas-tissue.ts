@@ -33,8 +33,8 @@ function outline(g: Gland, theta: number): number {
  * around a pale lumen). Benign: round, regular, separated glands, basal small nuclei, goblet vacuoles.
  * Malignant: irregular, crowded, fused glands, stratified large atypical nuclei, irregular/cribriform lumens, debris.
  */
-export function drawColonTissue(S: number, malignant: boolean, rng: Rng): TissueImage {
-  const u = S / 100; // cell-scale unit: features stay visible after the CPU benchmark's downsizing
+export function drawColonTissue(S: number, malignant: boolean, rng: Rng, magnification = 1): TissueImage {
+  const u = (magnification * S) / 100; // cell-scale unit: features stay visible after the CPU benchmark's downsizing
   const c = new StainCanvas(S);
   const region = new Uint8Array(S * S); // 0 stroma, 1 epithelium, 2 lumen
 

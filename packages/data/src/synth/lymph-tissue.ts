@@ -15,8 +15,8 @@ function quantileThreshold(f: Float32Array, coverage: number): number {
  * regions (20-100% of the patch) of large polygonal tumour cells with pink cytoplasm and big vesicular nuclei with
  * nucleoli. Mask = tumour region; normal patches have none.
  */
-export function drawLymphNode(S: number, tumour: boolean, rng: Rng): TissueImage {
-  const u = S / 100; // cell-scale unit: features stay visible after the CPU benchmark's downsizing
+export function drawLymphNode(S: number, tumour: boolean, rng: Rng, magnification = 1): TissueImage {
+  const u = (magnification * S) / 100; // cell-scale unit: features stay visible after the CPU benchmark's downsizing
   const c = new StainCanvas(S);
   const mask = new Uint8Array(S * S);
 

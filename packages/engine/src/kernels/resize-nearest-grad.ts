@@ -6,7 +6,13 @@ import type { WasmBackendLike } from './wasm-calls.js';
  * U-Net decoder's x2 nearest upsampling needs it. This one maps every output pixel to its source pixel with the
  * forward op's own rule (TF: alignCorners -> round, halfPixelCenters -> +0.5 then floor, else floor) and adds dy.
  */
-export function nearestSourceIndex(out: number, inSize: number, outSize: number, alignCorners: boolean, halfPixel: boolean): number {
+export function nearestSourceIndex(
+  out: number,
+  inSize: number,
+  outSize: number,
+  alignCorners: boolean,
+  halfPixel: boolean,
+): number {
   const effIn = alignCorners && outSize > 1 ? inSize - 1 : inSize;
   const effOut = alignCorners && outSize > 1 ? outSize - 1 : outSize;
   const frac = (effIn / effOut) * (halfPixel ? out + 0.5 : out);
@@ -28,8 +34,12 @@ function resizeNearestNeighborGrad(args: {
   const out = backend.makeOutput(images.shape, 'float32');
   const dx = backend.typedArrayFromHeap(out);
   dx.fill(0);
-  const rows = Array.from({ length: oh }, (_, y) => nearestSourceIndex(y, h, oh, attrs.alignCorners, attrs.halfPixelCenters));
-  const cols = Array.from({ length: ow }, (_, x) => nearestSourceIndex(x, w, ow, attrs.alignCorners, attrs.halfPixelCenters));
+  const rows = Array.from({ length: oh }, (_, y) =>
+    nearestSourceIndex(y, h, oh, attrs.alignCorners, attrs.halfPixelCenters),
+  );
+  const cols = Array.from({ length: ow }, (_, x) =>
+    nearestSourceIndex(x, w, ow, attrs.alignCorners, attrs.halfPixelCenters),
+  );
   for (let b = 0; b < n; b++)
     for (let y = 0; y < oh; y++)
       for (let x = 0; x < ow; x++) {
