@@ -19,12 +19,12 @@ export const INPUT = { resize: 72, crop: 64, eval: 64 } as const;
 export const SYNTH_MAGNIFICATION = { 'synth-glas': 1.5, 'synth-camelyon': 2.5 } as const;
 
 export const SYNTH_COUNTS = {
-  'synth-glas': { train: [60, 60], valcl: [8, 10], test: [30, 30], valpx: 3 },
-  'synth-camelyon': { train: [60, 60], valcl: [10, 10], test: [30, 30], valpx: 5 },
+  'synth-glas': { train: [30, 30], valcl: [8, 10], test: [30, 30], valpx: 3 },
+  'synth-camelyon': { train: [30, 30], valcl: [10, 10], test: [30, 30], valpx: 5 },
 } as const;
 
-export const EPOCHS = 6;
-export const QUICK_EPOCHS = 2;
+export const EPOCHS = 3;
+export const QUICK_EPOCHS = 1;
 export const QUICK_PRETRAIN_EPOCHS = 4;
 
 /** The cached pretraining of each CPU backbone on all synthetic train images (see pretrain.ts). */

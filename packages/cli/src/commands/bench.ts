@@ -1,3 +1,4 @@
+import { PAPER_CONFIGS_DIR } from '@wslbench/bench-paper';
 import { runSyntheticBenchmark } from '@wslbench/bench-synthetic';
 import { renderTerminal, writeLeaderboard, writeReport } from '@wslbench/report';
 import type { Command } from 'commander';
@@ -8,6 +9,7 @@ interface BenchFlags {
   results: string;
   methods?: string;
   retryFailed?: boolean;
+  configs?: string;
   report: boolean;
 }
 
@@ -15,16 +17,18 @@ interface BenchFlags {
 export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
-    .description('run a benchmark: synthetic (the embedded default)')
-    .argument('<name>', 'synthetic')
+    .description('run a benchmark: synthetic (the embedded default) | paper (GlaS + CAMELYON16, full size, GPU)')
+    .argument('<name>', 'synthetic | paper')
     .option('--quick', 'the 5-minute version: one backbone, two epochs (results under <results>/quick)')
     .option('--jobs <n>', 'parallel workers (default: one per core)')
     .option('--results <dir>', 'results folder', 'results')
     .option('--methods <ids>', 'comma-separated method ids (default: all registered)')
     .option('--retry-failed', 'rerun cells whose record says failed')
+    .option('--configs <dir>', "cell configs folder (default: the benchmark's own configs/)")
     .option('--no-report', 'skip the HTML report')
     .action(async (name: string, flags: BenchFlags) => {
-      if (name !== 'synthetic') throw new Error(`unknown benchmark '${name}' (known: synthetic)`);
+      if (name !== 'synthetic' && name !== 'paper')
+        throw new Error(`unknown benchmark '${name}' (known: synthetic, paper)`);
       const controller = new AbortController();
       const onSigint = () => {
         process.stderr.write('\nwslbench: interrupted; finished cells are kept, run the same command to continue\n');
@@ -38,6 +42,7 @@ export function registerBenchCommand(program: Command): void {
         resultsDir: flags.results,
         ...(flags.methods ? { methods: flags.methods.split(',').map((s) => s.trim()) } : {}),
         retryFailed: flags.retryFailed === true,
+        ...(flags.configs ? { configsDir: flags.configs } : name === 'paper' ? { configsDir: PAPER_CONFIGS_DIR } : {}),
         signal: controller.signal,
       });
       process.off('SIGINT', onSigint);
@@ -46,7 +51,7 @@ export function registerBenchCommand(program: Command): void {
         return;
       }
       const failed = outcomes.filter((o) => !o.ok);
-      const lb = writeLeaderboard(resultsDir, 'synthetic');
+      const lb = writeLeaderboard(resultsDir, name);
       process.stdout.write(`\nPxAP on test (paper Table 1 layout)\n${renderTerminal(lb.pxap)}\n`);
       process.stdout.write(`\nCL accuracy on test (paper Table 6 layout)\n${renderTerminal(lb.clAccuracy)}\n`);
       process.stdout.write(`leaderboard: ${lb.markdown}\n`);

@@ -4,6 +4,7 @@ import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { resizeNearestNeighborGradConfig } from './resize-nearest-grad.js';
+import { splitVConfig } from './split-v.js';
 import { originals } from './wasm-calls.js';
 
 /** Training kernels the engine supplies to the wasm backend (missing there, or much slower than they need be). */
@@ -13,6 +14,7 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
   batchMatMulConfig,
   maxPoolGradConfig,
   resizeNearestNeighborGradConfig,
+  splitVConfig,
 ];
 
 let registered = false;

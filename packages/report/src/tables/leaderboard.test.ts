@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resultPath } from '@wslbench/core';
-import { loadRecords } from '../load.js';
+import { loadRecords, recordToPercent } from '../load.js';
 import { fixtureRecord, writeFixtureResults } from '../testing/fixtures.js';
 import { leaderboardTable } from './leaderboard.js';
 import { renderMarkdown, renderTerminal } from './render.js';
@@ -160,7 +160,7 @@ describe('leaderboardTable', () => {
 describe('loadRecords rejects bad input with the file and field named', () => {
   const bad = (mutate: (r: any) => void, where?: string) => {
     const d = mkdtempSync(join(tmpdir(), 'wslbench-report-bad-'));
-    const rec: any = fixtureRecord('synth-glas', 'cam', 'vgg16', 0, 0.5, 0.9);
+    const rec: any = recordToPercent(fixtureRecord('synth-glas', 'cam', 'vgg16', 0, 0.5, 0.9));
     mutate(rec);
     const p = join(d, where ?? resultPath(rec));
     mkdirSync(join(p, '..'), { recursive: true });
@@ -174,9 +174,9 @@ describe('loadRecords rejects bad input with the file and field named', () => {
       rmSync(d, { recursive: true, force: true });
     }
   };
-  it('percent instead of fraction, misplaced file, schema violation', () => {
-    expect(bad((r) => (r.test.pxap = 57.3))).toMatch(
-      /runs\/synth-glas\/cam\/vgg16\/f0-s0\.json: test\.pxap = 57\.3 is not a fraction/,
+  it('a score out of [0, 100], misplaced file, schema violation', () => {
+    expect(bad((r) => (r.test.pxap = 157.3))).toMatch(
+      /runs\/synth-glas\/cam\/vgg16\/f0-s0\.json: test\.pxap = 157\.3 is not a percentage/,
     );
     expect(bad(() => {}, 'runs/synth-glas/cam/vgg16/f0-s1.json')).toContain(
       "record fields say it belongs at 'runs/synth-glas/cam/vgg16/f0-s0.json'",
