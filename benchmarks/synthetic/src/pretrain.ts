@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { type DatasetSource, ParamStore, type RunConfig, rngStream, writeJsonAtomic } from '@wslbench/core';
 import { initEngine } from '@wslbench/engine';
 import { method as cam } from '@wslbench/method-cam';
 import { openConfiguredDataset, readBlob, realBackboneFactory, writeBlob } from '@wslbench/trainer';
-import { INPUT, PRETRAIN, SYNTHETIC_DATASETS } from './grid.js';
+import { INPUT, PRETRAIN, PRETRAIN_DEFAULT, SYNTHETIC_DATASETS } from './grid.js';
 import { MergedDataset } from './merged-dataset.js';
 
 /**
@@ -15,7 +16,7 @@ import { MergedDataset } from './merged-dataset.js';
  * starting point, like ImageNet pretraining). The weights are shipped in `pretrained/` (regenerate with
  * `node benchmarks/synthetic/dist/pretrain-cli.js <backbone>`); a missing file is pretrained by the benchmark first.
  */
-export const PRETRAINED_DIR = new URL('../pretrained/', import.meta.url).pathname;
+export const PRETRAINED_DIR = fileURLToPath(new URL('../pretrained/', import.meta.url));
 export const PRETRAIN_DATASET_ID = 'synth-tissue';
 
 export function pretrainedFile(backbone: string, dir = PRETRAINED_DIR): string {
@@ -64,8 +65,8 @@ export async function pretrainEncoder(
   backbone: string,
   synthByDataset: Record<string, RunConfig['synth']>,
   {
-    epochs = PRETRAIN.epochs as number,
-    lr = PRETRAIN.lr as number,
+    epochs = (PRETRAIN[backbone] ?? PRETRAIN_DEFAULT).epochs,
+    lr = (PRETRAIN[backbone] ?? PRETRAIN_DEFAULT).lr,
     batchSize = 16,
     seed = 0,
     dir = PRETRAINED_DIR,

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs'; // registers op gradients (the tfjs-core Node bundle has none)
 import { buildOnTiny, ParamStore, rngStream } from '@wslbench/core';
+import { initEngine } from '@wslbench/engine';
 import { toyCheck } from '@wslbench/pooling-heads';
 import { type DeepMilModel, MilHead, method } from './index.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  // wasm + the engine's training kernels (initEngine also registers TF.js' gradient functions).
+  await initEngine({ backend: 'wasm' });
 });
 
 /** Plain-loop attention MIL: a_c = softmax_p(W tanh(V f_p) [⊙ sigmoid(U f_p)]), logit_c = w_c · Σ_p a_cp f_p + b_c. */

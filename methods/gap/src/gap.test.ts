@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs'; // registers op gradients (the tfjs-core Node bundle has none)
 import { buildOnTiny, stepContext, toyBatch } from '@wslbench/core';
+import { initEngine } from '@wslbench/engine';
 import { type ClassMapModel, toyCheck } from '@wslbench/pooling-heads';
 import { gapPool, method } from './index.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  // wasm + the engine's training kernels (initEngine also registers TF.js' gradient functions).
+  await initEngine({ backend: 'wasm' });
 });
 
 describe('GAP', () => {

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs'; // registers op gradients (the tfjs-core Node bundle has none)
 import { disposeBatch, stepContext } from '@wslbench/core';
+import { initEngine } from '@wslbench/engine';
 import { batchedAndPerImageMaps, nhwcReader, tinyConvNetFixture, trainedTinyWgap } from '@wslbench/gradient-cam';
 import { mapFromActivations, method } from './index.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  // wasm + the engine's training kernels (initEngine also registers TF.js' gradient functions).
+  await initEngine({ backend: 'wasm' });
 });
 
 /** Grad-CAM++ written independently with loops: paper/pgc α (0 where g = 0) or the reference α = g². */

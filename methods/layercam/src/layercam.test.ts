@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs'; // registers op gradients (the tfjs-core Node bundle has none)
 import { disposeBatch, stepContext } from '@wslbench/core';
+import { initEngine } from '@wslbench/engine';
 import {
   activationsAndGradients,
   batchedAndPerImageMaps,
@@ -12,7 +11,8 @@ import {
 import { mapFromActivations, method } from './index.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  // wasm + the engine's training kernels (initEngine also registers TF.js' gradient functions).
+  await initEngine({ backend: 'wasm' });
 });
 
 /** LayerCAM written independently: map(i,j) = ReLU(Σ_k ReLU(g_k(i,j))·A_k(i,j)). */

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs'; // registers op gradients (the tfjs-core Node bundle has none)
+import { initEngine } from '@wslbench/engine';
 import { toyCheck } from '@wslbench/pooling-heads';
 import { lsePool, method } from './index.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  // wasm + the engine's training kernels (initEngine also registers TF.js' gradient functions).
+  await initEngine({ backend: 'wasm' });
 });
 
 // One 2x3 class map (and a second, shifted one) as [1, 2, 3, 2].

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs'; // registers op gradients (the tfjs-core Node bundle has none)
+import { initEngine } from '@wslbench/engine';
 import { toyCheck } from '@wslbench/pooling-heads';
 import { lowerMedian, method, peakMask, peakStimulationPool, simplifiedPrmPool } from './index.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  // wasm + the engine's training kernels (initEngine also registers TF.js' gradient functions).
+  await initEngine({ backend: 'wasm' });
 });
 
 // Peaks (local maxima of their 3x3 window): 9 at (1,1), 3 at (1,4), 7 at (3,3).

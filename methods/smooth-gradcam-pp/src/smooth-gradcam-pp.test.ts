@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs'; // registers op gradients (the tfjs-core Node bundle has none)
 import { disposeBatch, stepContext } from '@wslbench/core';
+import { initEngine } from '@wslbench/engine';
 import { activationsAndGradients, nhwcReader, tinyConvNetFixture, trainedTinyWgap, wave } from '@wslbench/gradient-cam';
 import { mapFromActivations as gradCamPlusPlus } from '@wslbench/method-gradcam-pp';
 import { minMaxNormalize } from '@wslbench/metrics';
 import { mapFromActivations, method, smoothRawMaps } from './index.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  // wasm + the engine's training kernels (initEngine also registers TF.js' gradient functions).
+  await initEngine({ backend: 'wasm' });
 });
 
 /**

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs'; // registers op gradients (the tfjs-core Node bundle has none)
 import { buildOnTiny } from '@wslbench/core';
+import { initEngine } from '@wslbench/engine';
 import { type ClassMapModel, toyCheck } from '@wslbench/pooling-heads';
 import { bottomKMean, method, positionCount, roundHalfEven, topKMean, wildcatPool } from './index.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  // wasm + the engine's training kernels (initEngine also registers TF.js' gradient functions).
+  await initEngine({ backend: 'wasm' });
 });
 
 // A 4x4 class map holding 1..16 in scrambled order; the second map is its negation.

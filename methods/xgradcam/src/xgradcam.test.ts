@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs'; // registers op gradients (the tfjs-core Node bundle has none)
 import { disposeBatch, stepContext } from '@wslbench/core';
+import { initEngine } from '@wslbench/engine';
 import { batchedAndPerImageMaps, nhwcReader, tinyConvNetFixture, trainedTinyWgap } from '@wslbench/gradient-cam';
 import { mapFromActivations, method } from './index.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  // wasm + the engine's training kernels (initEngine also registers TF.js' gradient functions).
+  await initEngine({ backend: 'wasm' });
 });
 
 /** XGrad-CAM written independently: w_k = Σ g·A / (Σ A + 1e-8), map = ReLU(Σ_k w_k A_k). */

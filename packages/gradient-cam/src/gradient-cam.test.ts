@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs'; // registers op gradients (the tfjs-core Node bundle has none)
 import { buildOnTiny, disposeBatch, stepContext, toyBatch, trainSteps } from '@wslbench/core';
+import { initEngine } from '@wslbench/engine';
 import { z } from 'zod';
 import {
   activationsAndGradients,
@@ -17,7 +16,8 @@ import {
 } from './index.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  // wasm + the engine's training kernels (initEngine also registers TF.js' gradient functions).
+  await initEngine({ backend: 'wasm' });
 });
 
 /** Central finite difference of logit[n, c_n] w.r.t. every entry of A (float32, so a coarse step). */

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs'; // registers op gradients (the tfjs-core Node bundle has none)
 import { ParamStore, rngStream } from '@wslbench/core';
+import { initEngine } from '@wslbench/engine';
 import { ClassMapHead, classLogits, mapsAsRows, selectClassMaps, stopGradient, withoutGradient } from './index.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  // wasm + the engine's training kernels (initEngine also registers TF.js' gradient functions).
+  await initEngine({ backend: 'wasm' });
 });
 
 describe('ClassMapHead', () => {
