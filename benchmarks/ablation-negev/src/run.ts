@@ -2,12 +2,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createBackbone } from '@wslbench/backbones';
+import { pretrainedFile, synthSettings } from '@wslbench/bench-synthetic';
 import { type AnyMethod, type EnvInfo, ResultRecord, RunConfig, resultPath, writeJsonAtomic } from '@wslbench/core';
 import { openDataset } from '@wslbench/data';
 import { engineEnvInfo, initEngine } from '@wslbench/engine';
 import { method as cam } from '@wslbench/method-cam';
 import { method as negev } from '@wslbench/method-negev';
-import { type PretrainedWeights, plainProgress, pretrainedFor, silentProgress, trainRun } from '@wslbench/trainer';
+import {
+  type PretrainedWeights,
+  plainProgress,
+  pretrainedFor,
+  readEncoderFile,
+  silentProgress,
+  trainRun,
+} from '@wslbench/trainer';
 import { ablationTables, negevVariants, variantKey } from './ablations.js';
 import { renderTable, type TableLayout } from './format.js';
 import { type AblationOptions, parseCli } from './options.js';
@@ -35,10 +43,12 @@ export async function runAblations(
   const layout: TableLayout = { datasets: [], backbones: opts.backbones };
 
   for (const datasetId of opts.datasets) {
+    const synth = synthSettings()[datasetId];
     const dataset = await openDataset({
       dataset: datasetId,
       fold: 0,
       ...(opts.dataRoot ? { dataRoot: opts.dataRoot } : {}),
+      ...(synth ? { synth } : {}),
     });
     const paper = /camelyon/.test(dataset.id) ? 'camelyon16' : 'glas';
     layout.datasets.push({ id: dataset.id, paper, hasFullyNegative: dataset.hasFullyNegative });
@@ -74,6 +84,10 @@ export async function runAblations(
           seed: opts.seed,
           epochs,
           input: opts.input,
+          ...(synth ? { synth } : {}),
+          ...(method.id === 'cam' && existsSync(pretrainedFile(backbone))
+            ? { encoderInit: { file: pretrainedFile(backbone) } }
+            : {}),
           optimizer: { lr, batchSize: opts.batchSize },
           hp,
           resultsDir: dir,
@@ -93,6 +107,12 @@ export async function runAblations(
           progress: opts.verbose ? plainProgress() : silentProgress(),
           resume: true,
           ...(pre ? { pretrained: pre } : {}),
+          ...(config.encoderInit
+            ? {
+                initBackbone: async (b) =>
+                  b.params.restore(readEncoderFile(config.encoderInit!.file), { prefix: b.prefix }),
+              }
+            : {}),
         });
         const s = ((performance.now() - t0) / 1000).toFixed(0);
         log(
