@@ -1,7 +1,7 @@
-import { backboneIds, describeBackbone } from '@wslbench/backbones';
 import { SYNTH_PRESETS } from '@wslbench/data';
 import { listMethods } from '@wslbench/registry';
 import type { Command } from 'commander';
+import { backbonesListing } from './backbones.js';
 
 const DATASETS: readonly { id: string; note: string }[] = [
   { id: 'glas', note: 'GlaS (Warwick release, shipped 5 folds)' },
@@ -22,10 +22,7 @@ export function registerListCommand(program: Command): void {
         if (!methods.length) out('(no methods registered)');
         for (const m of methods) out(`${m.id.padEnd(18)} ${m.family.padEnd(10)} ${m.title}`);
       } else if (what === 'backbones') {
-        for (const id of backboneIds()) {
-          const d = describeBackbone(id);
-          out(`${id.padEnd(12)} ${d.outChannels} channels, stride ${d.outputStride}`);
-        }
+        out(backbonesListing());
       } else if (what === 'datasets') {
         for (const d of DATASETS) out(`${d.id.padEnd(16)} ${d.note}`);
       } else throw new Error(`list: expected methods | backbones | datasets, got '${what}'`);
