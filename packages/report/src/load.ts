@@ -29,24 +29,18 @@ function checkPercent(file: string, field: string, v: number): void {
  * the report works on fractions throughout. These convert at the boundary.
  */
 export function recordToFractions(r: ResultRecord): ResultRecord {
-  const scale = <T extends { pxap: number; clAccuracy: number }>(s: T): T => ({
-    ...s,
-    pxap: s.pxap / 100,
-    clAccuracy: s.clAccuracy / 100,
-  });
-  return {
-    ...r,
-    selection: r.selection.map(scale),
-    test: r.test ? scale(r.test) : r.test,
-    ...(r.testBestClassification ? { testBestClassification: scale(r.testBestClassification) } : {}),
-  };
+  return scaleScores(r, 1 / 100);
 }
 
 export function recordToPercent(r: ResultRecord): ResultRecord {
+  return scaleScores(r, 100);
+}
+
+function scaleScores(r: ResultRecord, k: number): ResultRecord {
   const scale = <T extends { pxap: number; clAccuracy: number }>(s: T): T => ({
     ...s,
-    pxap: s.pxap * 100,
-    clAccuracy: s.clAccuracy * 100,
+    pxap: s.pxap * k,
+    clAccuracy: s.clAccuracy * k,
   });
   return {
     ...r,
