@@ -35,6 +35,11 @@ export const SelectionConfig = z
     every: z.number().int().positive().default(1),
     /** Which checkpoint is reported on test. */
     report: z.enum(['best_localization', 'best_classification']).default('best_localization'),
+    /**
+     * First epoch whose checkpoint may be selected. 0 = the reference (wsolevaluation evaluates the untrained epoch-0
+     * model and may select it); 1 = only trained models compete (epoch 0 is still evaluated and recorded).
+     */
+    fromEpoch: z.number().int().min(0).default(0),
   })
   .strict();
 export type SelectionConfig = z.infer<typeof SelectionConfig>;

@@ -168,6 +168,29 @@ describe('trainRun', () => {
     ).rejects.toThrow(/config differs in optimizer/);
   });
 
+  it('selection.fromEpoch keeps earlier (untrained) checkpoints out of the selection, same training otherwise', async () => {
+    const dir = tmp();
+    const r = await trainRun(
+      config(dir, { selection: { every: 1, report: 'best_localization', fromEpoch: 3 } }),
+      deps(),
+    );
+    // Same seed: the same training and evaluations as the reference run, only the choice differs.
+    expect(r.selection).toEqual(reference.selection);
+    const late = r.selection.filter((e) => e.epoch >= 3);
+    const bestPx = Math.max(...late.map((e) => e.pxap));
+    expect(r.bestLocalizationEpoch).toBe(Math.max(...late.filter((e) => e.pxap === bestPx).map((e) => e.epoch)));
+    const bestCl = Math.max(...late.map((e) => e.clAccuracy));
+    expect(r.bestClassificationEpoch).toBe(
+      Math.max(...late.filter((e) => e.clAccuracy === bestCl).map((e) => e.epoch)),
+    );
+    await expect(
+      trainRun(
+        config(tmp(), { epochs: 2, selection: { every: 1, report: 'best_localization', fromEpoch: 3 } }),
+        deps(),
+      ),
+    ).rejects.toThrow(/selection.fromEpoch 3 is after the last epoch \(2\)/);
+  });
+
   it('stops on a NaN loss and writes a failed record', async () => {
     const dir = tmp();
     const before = tf.memory().numTensors;

@@ -102,6 +102,10 @@ export async function trainRun(configIn: RunConfig, deps: TrainDeps): Promise<Re
   const parsed = parseStrict(RunConfig, configIn, 'run config');
   if (parsed.method !== method.id)
     throw new Error(`run config names method '${parsed.method}' but the trainer was given '${method.id}'`);
+  if (parsed.selection.fromEpoch > parsed.epochs)
+    throw new Error(
+      `run config: selection.fromEpoch ${parsed.selection.fromEpoch} is after the last epoch (${parsed.epochs}); no checkpoint could be selected`,
+    );
   const hp = resolveHp(method, parsed.hp);
   const config: RunConfig = { ...parsed, hp };
   const key = {
@@ -201,11 +205,12 @@ export async function trainRun(configIn: RunConfig, deps: TrainDeps): Promise<Re
         snap ??= params.snapshot();
         return snap;
       };
+      const eligible = epoch >= config.selection.fromEpoch;
       const bl = best.best_localization;
-      const isBestLoc = !bl || entry.pxap >= bl.score;
+      const isBestLoc = eligible && (!bl || entry.pxap >= bl.score);
       if (isBestLoc) best.best_localization = { epoch, score: entry.pxap, snapshot: take(), source: 'current' };
       const bc = best.best_classification;
-      if (!bc || entry.clAccuracy >= bc.score) {
+      if (eligible && (!bc || entry.clAccuracy >= bc.score)) {
         best.best_classification = { epoch, score: entry.clAccuracy, snapshot: take(), source: 'current' };
       }
       progress.evaluated({ ...entry, bestLocalization: isBestLoc });
