@@ -41,7 +41,7 @@ export function paperConfig(method: string, backbone: string, dataset: string): 
       gamma: 0.1,
       minLr: 1e-6,
     },
-    selection: { every: 1, report: 'best_localization' },
+    selection: { every: 1, report: 'best_localization', fromEpoch: 0 },
     hp: {},
     resultsDir: 'results',
     // Keras applications ImageNet files, looked up relative to the working directory (see README).

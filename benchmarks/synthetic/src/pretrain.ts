@@ -3,17 +3,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { type DatasetSource, ParamStore, type RunConfig, rngStream, writeJsonAtomic } from '@wslbench/core';
+import { defaultDataRoot } from '@wslbench/data';
 import { initEngine } from '@wslbench/engine';
 import { method as cam } from '@wslbench/method-cam';
 import { openConfiguredDataset, readBlob, realBackboneFactory, writeBlob } from '@wslbench/trainer';
-import { INPUT, PRETRAIN, PRETRAIN_DEFAULT, SYNTHETIC_DATASETS } from './grid.js';
+import { INPUT, PRETRAIN, PRETRAIN_DEFAULT, PRETRAIN_POOL, pretrainPoolSettings, SYNTHETIC_DATASETS } from './grid.js';
 import { MergedDataset } from './merged-dataset.js';
 
 /**
  * No ImageNet weights exist offline, and the protocol assumes a pretrained encoder. So each CPU backbone variant is
- * pretrained once as a GAP + FC classifier over the train splits of all synthetic presets (4 classes, image labels
- * only: no mask, no validation or test image is seen), with Adam (this is not the protocol's training, only its
- * starting point, like ImageNet pretraining). The weights are shipped in `pretrained/` (regenerate with
+ * pretrained once as a GAP + FC classifier over the pretraining pool (PRETRAIN_POOL: its own seed-1 sample of every
+ * synthetic preset, 4 classes, image labels only: no mask and no benchmark image is seen), with Adam (this is not the
+ * protocol's training, only its starting point, like ImageNet pretraining). The weights are shipped in `pretrained/` (regenerate with
  * `node benchmarks/synthetic/dist/pretrain-cli.js <backbone>`); a missing file is pretrained by the benchmark first.
  */
 export const PRETRAINED_DIR = fileURLToPath(new URL('../pretrained/', import.meta.url));
@@ -44,18 +45,17 @@ export function readPretrained(file: string) {
   return { header, weights: readBlob(join(file, '..', header.blob.file), header.blob) };
 }
 
-export async function openPretrainData(
-  synthByDataset: Record<string, RunConfig['synth']>,
-  seed = 0,
-): Promise<DatasetSource> {
+/** The pretraining pool's folder under the data root. */
+export function pretrainPoolRoot(dataRoot = defaultDataRoot()): string {
+  return join(dataRoot, PRETRAIN_POOL.folder);
+}
+
+/** The pretraining pool (generated on first use), all presets merged into one 4-class source. */
+export async function openPretrainData(seed = 0, dataRoot = pretrainPoolRoot()): Promise<DatasetSource> {
+  const synthByDataset = pretrainPoolSettings();
   const sources = await Promise.all(
     SYNTHETIC_DATASETS.map((d) =>
-      openConfiguredDataset({
-        dataset: d,
-        fold: 0,
-        seed,
-        ...(synthByDataset[d] ? { synth: synthByDataset[d] } : {}),
-      } as RunConfig),
+      openConfiguredDataset({ dataset: d, fold: 0, seed, dataRoot, synth: synthByDataset[d] } as RunConfig),
     ),
   );
   return new MergedDataset(PRETRAIN_DATASET_ID, sources);
@@ -63,7 +63,6 @@ export async function openPretrainData(
 
 export async function pretrainEncoder(
   backbone: string,
-  synthByDataset: Record<string, RunConfig['synth']>,
   {
     epochs = (PRETRAIN[backbone] ?? PRETRAIN_DEFAULT).epochs,
     lr = (PRETRAIN[backbone] ?? PRETRAIN_DEFAULT).lr,
@@ -71,10 +70,11 @@ export async function pretrainEncoder(
     seed = 0,
     dir = PRETRAINED_DIR,
     log = (_: string) => {},
+    dataRoot = pretrainPoolRoot(),
   } = {},
 ): Promise<string> {
   const info = await initEngine({ ...(process.env.WSLBENCH_BACKEND ? { backend: process.env.WSLBENCH_BACKEND } : {}) });
-  const data = await openPretrainData(synthByDataset, seed);
+  const data = await openPretrainData(seed, dataRoot);
   const params = new ParamStore(rngStream(seed, 'pretrain', backbone, 'init'));
   const bb = realBackboneFactory(backbone, { params });
   const model = cam.build(bb, {
@@ -114,7 +114,7 @@ export async function pretrainEncoder(
     schema: 'wslbench/pretrained-encoder@1',
     backbone,
     prefix: bb.prefix,
-    data: SYNTHETIC_DATASETS.map((d) => `${d} train (${JSON.stringify(synthByDataset[d] ?? {})})`),
+    data: SYNTHETIC_DATASETS.map((d) => `${d} train (${JSON.stringify(pretrainPoolSettings()[d])})`),
     epochs,
     optimizer: { name: 'adam', lr, batchSize },
     seed,

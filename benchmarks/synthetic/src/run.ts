@@ -89,7 +89,6 @@ export async function runSyntheticBenchmark(
   if (todo.length === 0) return { outcomes: [], resultsDir, cells };
 
   // The pretrained encoder each remaining cell starts from: shipped; pretrained here first only when missing.
-  const synthByDataset: Record<string, Cell['config']['synth']> = Object.fromEntries(presets);
   const pretrainJobs: Job<WorkPayload>[] = [];
   for (const backbone of new Set(todo.filter((c) => c.config.encoderInit).map((c) => c.config.backbone))) {
     const file = todo.find((c) => c.config.backbone === backbone && c.config.encoderInit)!.config.encoderInit!.file;
@@ -98,12 +97,13 @@ export async function runSyntheticBenchmark(
         throw new Error(`${file}: missing pretrained encoder (only the default location is regenerated automatically)`);
       pretrainJobs.push({
         id: `pretrain_${backbone}`,
-        payload: { kind: 'pretrain', backbone, synth: synthByDataset },
+        payload: { kind: 'pretrain', backbone },
         after: [],
       });
     }
   }
-  if (pretrainJobs.length) write(`[bench] pretraining ${pretrainJobs.length} encoder(s) on all synthetic tissue first`);
+  if (pretrainJobs.length)
+    write(`[bench] pretraining ${pretrainJobs.length} encoder(s) on the synthetic pretraining pool first`);
   const pretrainIds = new Set(pretrainJobs.map((j) => j.id));
   const workers = Math.min(opts.jobs ?? cpus().length, todo.length + pretrainJobs.length);
   const cellWork = cellJobs(todo, registered, (c) =>

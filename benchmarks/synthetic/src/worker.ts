@@ -9,9 +9,7 @@ import { mapSaver } from './save-maps.js';
 const GALLERY_IMAGES = 4;
 
 /** What the parent sends: a benchmark cell, or the pretraining of a backbone. */
-export type WorkPayload =
-  | { kind: 'cell'; cell: Cell }
-  | { kind: 'pretrain'; backbone: string; synth: Record<string, Cell['config']['synth']> };
+export type WorkPayload = { kind: 'cell'; cell: Cell } | { kind: 'pretrain'; backbone: string };
 
 export type WorkerMessage =
   | { type: 'ready' }
@@ -45,7 +43,7 @@ process.on('message', async (msg: { type: string; id?: string; payload?: WorkPay
   try {
     const p = msg.payload;
     if (p.kind === 'pretrain') {
-      await pretrainEncoder(p.backbone, p.synth, { log: (l) => process.stdout.write(`${l}\n`) });
+      await pretrainEncoder(p.backbone, { log: (l) => process.stdout.write(`${l}\n`) });
       return send({ type: 'result', id, ok: true });
     }
     const record = await runConfigured(p.cell.config, {
