@@ -13,12 +13,18 @@ export function currentCommit(cwd = process.cwd()): string | null {
   }
 }
 
-/** A run's config name: `config.name` / `config.configName` / `config.configPath` when the trainer set one. */
+/**
+ * A run's config name: `config.name` / `config.configName` / `config.configPath` when the trainer set one, else the
+ * benchmarks' file-name convention `{method}_{backbone}_{dataset}_f{fold}` (backbone ':' and '/' as '-').
+ */
 export function configName(config: Record<string, unknown>): string | null {
   for (const k of ['name', 'configName', 'configPath', 'config']) {
     const v = config[k];
     if (typeof v === 'string' && v) return v;
   }
+  const { method, backbone, dataset, fold } = config;
+  if (typeof method === 'string' && typeof backbone === 'string' && typeof dataset === 'string')
+    return `${method}_${backbone.replace(/[:/]/g, '-')}_${dataset}_f${typeof fold === 'number' ? fold : 0}`;
   return null;
 }
 
