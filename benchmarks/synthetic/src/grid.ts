@@ -30,7 +30,7 @@ export const QUICK_EPOCHS = 1;
 export const PRETRAIN: Record<string, { epochs: number; lr: number }> = {
   'vgg16:w0.125': { epochs: 10, lr: 0.0003 },
   'inceptionv3:w0.125': { epochs: 10, lr: 0.001 },
-  'resnet50:w0.125': { epochs: 10, lr: 0.001 },
+  'resnet50:w0.125': { epochs: 20, lr: 0.001 },
 };
 export const PRETRAIN_DEFAULT = { epochs: 10, lr: 0.001 };
 
