@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createBackbone } from '@wslbench/backbones';
-import { baseConfig, cellOverrides, pretrainedFile, synthSettings } from '@wslbench/bench-synthetic';
+import { cellConfig, pretrainedFile, synthSettings } from '@wslbench/bench-synthetic';
 import { type AnyMethod, type EnvInfo, ResultRecord, RunConfig, resultPath, writeJsonAtomic } from '@wslbench/core';
 import { openDataset } from '@wslbench/data';
 import { engineEnvInfo, initEngine } from '@wslbench/engine';
@@ -76,6 +76,7 @@ export async function runAblations(
         lr: number,
         pre?: PretrainedWeights,
       ) {
+        const bench = cellConfig(method.id, backbone, dataset.id);
         const config = RunConfig.parse({
           method: method.id,
           backbone,
@@ -88,8 +89,9 @@ export async function runAblations(
           ...(method.id === 'cam' && existsSync(pretrainedFile(backbone))
             ? { encoderInit: { file: pretrainedFile(backbone) } }
             : {}),
-          optimizer: { ...benchmarkOptimizer(method.id, backbone, dataset.id), lr, batchSize: opts.batchSize },
-          selection: baseConfig(method.id, backbone, dataset.id).selection,
+          // The synthetic benchmark's recipe for this cell (head lr ratio, schedule, selection) at the ablation's lr.
+          optimizer: { ...bench.optimizer, lr, batchSize: opts.batchSize },
+          selection: bench.selection,
           hp,
           resultsDir: dir,
         });
@@ -161,10 +163,4 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     process.stderr.write(`ablation-negev: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 1;
   });
-}
-
-/** The synthetic benchmark's optimiser for a method and backbone (its fine-tuning recipe: head lr ratio, schedule). */
-function benchmarkOptimizer(methodId: string, backbone: string, dataset: string): RunConfig['optimizer'] {
-  const base = baseConfig(methodId, backbone, dataset);
-  return { ...base.optimizer, ...(cellOverrides(methodId, backbone, dataset, base).optimizer ?? {}) };
 }

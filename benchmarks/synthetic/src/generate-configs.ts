@@ -4,8 +4,8 @@
 import { join, relative } from 'node:path';
 import { writeJsonAtomic } from '@wslbench/core';
 import { listMethods } from '@wslbench/registry';
-import { baseConfig, CPU_BACKBONES, configName, SYNTHETIC_DATASETS, synthSettings } from './grid.js';
-import { cellOverrides } from './overrides.js';
+import { CPU_BACKBONES, configName, SYNTHETIC_DATASETS, synthSettings } from './grid.js';
+import { cellConfig } from './overrides.js';
 import { pretrainedFile } from './pretrain.js';
 import { DEFAULT_CONFIGS_DIR } from './run.js';
 
@@ -13,12 +13,10 @@ let n = 0;
 for (const m of listMethods())
   for (const backbone of CPU_BACKBONES)
     for (const dataset of SYNTHETIC_DATASETS) {
-      const c = baseConfig(m.id, backbone, dataset);
       const config = {
-        ...c,
+        ...cellConfig(m.id, backbone, dataset),
         synth: synthSettings()[dataset],
         encoderInit: { file: relative(process.cwd(), pretrainedFile(backbone)) },
-        ...cellOverrides(m.id, backbone, dataset, c),
       };
       writeJsonAtomic(join(DEFAULT_CONFIGS_DIR, `${configName(m.id, backbone, dataset, 0)}.json`), config);
       n += 1;

@@ -1,4 +1,5 @@
 import type { RunConfig } from '@wslbench/core';
+import { baseConfig } from './grid.js';
 
 /**
  * Per-cell departures from the base config, each with its reason. The base fine-tunes gently: encoder lr 1e-4 and the
@@ -18,4 +19,10 @@ export function cellOverrides(method: string, backbone: string, _dataset: string
   // ResNet50's 256-channel pooled features are larger: heads at 0.03 overshoot (training loss 2.0-2.3 on CAM), 0.01 learns.
   if (backbone.startsWith('resnet50')) return { optimizer: { ...base.optimizer, headLrMultiplier: 100 } };
   return {};
+}
+
+/** A cell's resolved training config: the base config with its overrides (no data or encoder fields). */
+export function cellConfig(method: string, backbone: string, dataset: string): RunConfig {
+  const base = baseConfig(method, backbone, dataset);
+  return { ...base, ...cellOverrides(method, backbone, dataset, base) };
 }

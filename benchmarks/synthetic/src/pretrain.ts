@@ -2,20 +2,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { type DatasetSource, ParamStore, type RunConfig, rngStream, writeJsonAtomic } from '@wslbench/core';
-import { defaultDataRoot } from '@wslbench/data';
+import { type DatasetSource, ParamStore, rngStream, writeJsonAtomic } from '@wslbench/core';
+import { defaultDataRoot, openDataset } from '@wslbench/data';
 import { initEngine } from '@wslbench/engine';
 import { method as cam } from '@wslbench/method-cam';
-import { openConfiguredDataset, readBlob, realBackboneFactory, writeBlob } from '@wslbench/trainer';
+import { readBlob, realBackboneFactory, writeBlob } from '@wslbench/trainer';
 import { INPUT, PRETRAIN, PRETRAIN_DEFAULT, PRETRAIN_POOL, pretrainPoolSettings, SYNTHETIC_DATASETS } from './grid.js';
 import { MergedDataset } from './merged-dataset.js';
 
 /**
  * No ImageNet weights exist offline, and the protocol assumes a pretrained encoder. So each CPU backbone variant is
  * pretrained once as a GAP + FC classifier over the pretraining pool (PRETRAIN_POOL: its own seed-1 sample of every
- * synthetic preset, 4 classes, image labels only: no mask and no benchmark image is seen), with Adam (this is not the
- * protocol's training, only its starting point, like ImageNet pretraining). The weights are shipped in `pretrained/` (regenerate with
- * `node benchmarks/synthetic/dist/pretrain-cli.js <backbone>`); a missing file is pretrained by the benchmark first.
+ * synthetic preset, 4 classes, image labels only: no mask and no benchmark image is seen), with Adam (this is not
+ * the protocol's training, only its starting point, like ImageNet pretraining). The weights are shipped in
+ * `pretrained/` (regenerate with `node benchmarks/synthetic/dist/pretrain-cli.js <backbone>`); a missing file is
+ * pretrained by the benchmark first.
  */
 export const PRETRAINED_DIR = fileURLToPath(new URL('../pretrained/', import.meta.url));
 export const PRETRAIN_DATASET_ID = 'synth-tissue';
@@ -52,11 +53,9 @@ export function pretrainPoolRoot(dataRoot = defaultDataRoot()): string {
 
 /** The pretraining pool (generated on first use), all presets merged into one 4-class source. */
 export async function openPretrainData(seed = 0, dataRoot = pretrainPoolRoot()): Promise<DatasetSource> {
-  const synthByDataset = pretrainPoolSettings();
+  const pool = pretrainPoolSettings();
   const sources = await Promise.all(
-    SYNTHETIC_DATASETS.map((d) =>
-      openConfiguredDataset({ dataset: d, fold: 0, seed, dataRoot, synth: synthByDataset[d] } as RunConfig),
-    ),
+    SYNTHETIC_DATASETS.map((d) => openDataset({ dataset: d, fold: 0, seed, dataRoot, synth: pool[d] })),
   );
   return new MergedDataset(PRETRAIN_DATASET_ID, sources);
 }
@@ -114,7 +113,7 @@ export async function pretrainEncoder(
     schema: 'wslbench/pretrained-encoder@1',
     backbone,
     prefix: bb.prefix,
-    data: SYNTHETIC_DATASETS.map((d) => `${d} train (${JSON.stringify(pretrainPoolSettings()[d])})`),
+    data: Object.entries(pretrainPoolSettings()).map(([d, synth]) => `${d} train (${JSON.stringify(synth)})`),
     epochs,
     optimizer: { name: 'adam', lr, batchSize },
     seed,

@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ParamStore, type RunConfig, rngStream } from '@wslbench/core';
+import { ParamStore, rngStream } from '@wslbench/core';
+import { openDataset } from '@wslbench/data';
 import { initEngine } from '@wslbench/engine';
-import { openConfiguredDataset, readEncoderFile, realBackboneFactory } from '@wslbench/trainer';
+import { readEncoderFile, realBackboneFactory } from '@wslbench/trainer';
 import { INPUT, SYNTHETIC_DATASETS, synthSettings } from './grid.js';
 import { pretrainedFile } from './pretrain.js';
 
 /** Pooled (GAP) encoder features of one split at eval geometry, with the image labels. */
 async function pooledFeatures(
   encoder: ReturnType<typeof realBackboneFactory>,
-  dataset: Awaited<ReturnType<typeof openConfiguredDataset>>,
+  dataset: Awaited<ReturnType<typeof openDataset>>,
   split: 'train' | 'test',
 ): Promise<{ x: tf.Tensor2D; y: tf.Tensor1D }> {
   const xs: tf.Tensor[] = [];
@@ -35,12 +36,7 @@ export async function linearProbe(backbone: string, file = pretrainedFile(backbo
   params.restore(readEncoderFile(file), { prefix: encoder.prefix });
   const out: Record<string, number> = {};
   for (const d of SYNTHETIC_DATASETS) {
-    const dataset = await openConfiguredDataset({
-      dataset: d,
-      fold: 0,
-      seed: 0,
-      synth: synthSettings()[d],
-    } as RunConfig);
+    const dataset = await openDataset({ dataset: d, synth: synthSettings()[d] });
     const train = await pooledFeatures(encoder, dataset, 'train');
     const test = await pooledFeatures(encoder, dataset, 'test');
     const { mean, variance } = tf.moments(train.x, 0);
