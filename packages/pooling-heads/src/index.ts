@@ -10,4 +10,4 @@ export {
   poolingHeadFields,
 } from './pooling-method.js';
 export { mapsAsRows, rowsAsScores } from './rows.js';
-export { type ToyCheckResult, toyCheck } from './toy-check.js';
+export { type ToyCheckResult, toyCheck, toyCheckFailures } from './toy-check.js';

@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ParamStore, rngStream } from '@wslbench/core';
 import { initEngine } from '@wslbench/engine';
-import { ClassMapHead, classLogits, mapsAsRows, selectClassMaps, stopGradient, withoutGradient } from './index.js';
+import {
+  ClassMapHead,
+  classLogits,
+  mapsAsRows,
+  selectClassMaps,
+  stopGradient,
+  toyCheckFailures,
+  withoutGradient,
+} from './index.js';
 
 beforeAll(async () => {
   // wasm + the engine's training kernels (initEngine also registers TF.js' gradient functions).
@@ -118,5 +126,23 @@ describe('withoutGradient', () => {
     const g2 = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(t as tf.Tensor1D, stopGradient(t))))(x);
     expect(Array.from(g2.dataSync())).toEqual([1, -2, 3]);
     tf.dispose([x, g, g2]);
+  });
+});
+
+describe('toyCheckFailures', () => {
+  const ok = { losses: [0.7, 0.5], mapShape: [8, 4, 4], mapMin: 0, mapMax: 1, logitsShape: [8, 2], leakedTensors: 0 };
+  it('is empty when every expectation holds and names each one that does not', () => {
+    expect(toyCheckFailures(ok)).toEqual([]);
+    expect(
+      toyCheckFailures({ ...ok, losses: [0.5, 0.5], mapShape: [8, 2, 2], mapMin: -0.1, mapMax: 1.2, leakedTensors: 3 }),
+    ).toEqual([
+      'loss did not fall: 0.5 -> 0.5',
+      'map shape 8,2,2',
+      'map minimum -0.1 < 0',
+      'map maximum 1.2 > 1',
+      '3 leaked tensors',
+    ]);
+    expect(toyCheckFailures({ ...ok, logitsShape: [8, 3] })).toEqual(['logits shape 8,3']);
+    expect(toyCheckFailures({ ...ok, logitsShape: [8, 3] }, { numClasses: 3 })).toEqual([]);
   });
 });

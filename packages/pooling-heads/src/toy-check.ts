@@ -54,3 +54,20 @@ export function toyCheck(
   disposeBatch(batch);
   return { losses, leakedTensors, ...result! };
 }
+
+/**
+ * What every class-map method must show on the toy task (loss falls, maps [N, 4, 4] in [0, 1], logits [N, 2], no
+ * leaked tensor), as the list of the expectations that fail: a test asserts it is empty.
+ */
+export function toyCheckFailures(r: ToyCheckResult, { n = 8, mapSize = 4, numClasses = 2 } = {}): string[] {
+  const failures: string[] = [];
+  const first = r.losses[0]!;
+  const last = r.losses[r.losses.length - 1]!;
+  if (!(last < first)) failures.push(`loss did not fall: ${first} -> ${last}`);
+  if (JSON.stringify(r.mapShape) !== JSON.stringify([n, mapSize, mapSize])) failures.push(`map shape ${r.mapShape}`);
+  if (JSON.stringify(r.logitsShape) !== JSON.stringify([n, numClasses])) failures.push(`logits shape ${r.logitsShape}`);
+  if (!(r.mapMin >= 0)) failures.push(`map minimum ${r.mapMin} < 0`);
+  if (!(r.mapMax <= 1)) failures.push(`map maximum ${r.mapMax} > 1`);
+  if (r.leakedTensors !== 0) failures.push(`${r.leakedTensors} leaked tensors`);
+  return failures;
+}
