@@ -80,7 +80,7 @@ export function baseConfig(method: string, backbone: string, dataset: string): R
       nesterov: true,
       weightDecay: 1e-4,
       batchSize: 16,
-      headLrMultiplier: 300,
+      headLrMultiplier: 100,
       stepSize: 8,
       gamma: 0.1,
       minLr: 1e-6,

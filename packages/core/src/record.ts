@@ -7,6 +7,14 @@ const Curve = z.object({
 });
 
 /** PxAP and CL accuracy in percent (as the paper reports them); IoU, Dice, τ and the PR curve as fractions. */
+/** PxAP over one class's images (their GT-class maps): null for a class without foreground (CAMELYON normal). */
+export const ClassPxap = z.object({
+  pxap: z.number().nullable(),
+  foregroundFraction: z.number(),
+  images: z.number().int(),
+});
+export type ClassPxap = z.infer<typeof ClassPxap>;
+
 export const EvalScores = z.object({
   pxap: z.number(),
   clAccuracy: z.number(),
@@ -14,6 +22,8 @@ export const EvalScores = z.object({
   iou: z.number(),
   dice: z.number(),
   bestTau: z.number(),
+  /** By class id: shows whether each class's maps localize (a class scored on negative evidence sits below its foreground fraction). */
+  pxapPerClass: z.array(ClassPxap).optional(),
   curve: Curve.optional(),
 });
 export type EvalScores = z.infer<typeof EvalScores>;

@@ -106,6 +106,8 @@ export interface CheckpointEvaluation {
   epoch: number;
   scores: EvalScores;
   testForegroundFraction: number;
+  /** Class names by id (from the dataset's encoding), for per-class output. */
+  classNames: string[];
 }
 
 /** Re-evaluate a kept snapshot on test, exactly as the end of trainRun does (same streams, same maps). */
@@ -140,7 +142,15 @@ export async function evaluateCheckpoint(loc: LocatedCheckpoint, deps: EvaluateD
       classification: true,
       ctx,
     });
-    return { which, epoch: ref.epoch, scores: toEvalScores(r), testForegroundFraction: r.foregroundFraction! };
+    const classNames: string[] = [];
+    for (const [name, id] of Object.entries(dataset.encoding)) classNames[id] = name;
+    return {
+      which,
+      epoch: ref.epoch,
+      scores: toEvalScores(r),
+      testForegroundFraction: r.foregroundFraction!,
+      classNames,
+    };
   } finally {
     disposeModel(built);
   }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type {
   AnyMethod,
+  ClassPxap,
   DatasetSource,
   EvalScores,
   InputConfig,
@@ -46,6 +47,8 @@ export interface SplitEvalResult {
   pxapDetail: ReturnType<PxapAccumulator['compute']> | null;
   /** Foreground / (foreground + background) pixels of the split's masks (= PxAP of a constant map / 100). */
   foregroundFraction: number | null;
+  /** The same PxAP restricted to each class's images, by class id (null when localization was not asked for). */
+  perClass: ClassPxap[] | null;
   images: number;
 }
 
@@ -62,6 +65,9 @@ export async function evaluateSplit(
   opts: SplitEvalOptions,
 ): Promise<SplitEvalResult> {
   const acc = opts.localization ? new PxapAccumulator() : null;
+  const classes = opts.localization
+    ? Array.from({ length: dataset.numClasses }, () => ({ acc: new PxapAccumulator(), fg: 0, bg: 0, images: 0 }))
+    : null;
   const cl = opts.classification ? new AccuracyCounter() : null;
   let fg = 0;
   let bg = 0;
@@ -113,10 +119,23 @@ export async function evaluateSplit(
         const px = h * w;
         for (let i = 0; i < n; i++) {
           const mask = maskData.subarray(i * px, (i + 1) * px);
-          acc.accumulate(mapData.subarray(i * px, (i + 1) * px), mask, `${split} image ${batch.ids[i] ?? i}`);
+          const map = mapData.subarray(i * px, (i + 1) * px);
+          acc.accumulate(map, mask, `${split} image ${batch.ids[i] ?? i}`);
+          const own = classes![labels[i]!];
+          if (!own)
+            throw new Error(
+              `${split} image ${batch.ids[i] ?? i}: label ${labels[i]} outside 0..${dataset.numClasses - 1}`,
+            );
+          own.acc.accumulate(map, mask);
+          own.images++;
           for (let k = 0; k < px; k++) {
-            if (mask[k] === 1) fg++;
-            else if (mask[k] === 0) bg++;
+            if (mask[k] === 1) {
+              fg++;
+              own.fg++;
+            } else if (mask[k] === 0) {
+              bg++;
+              own.bg++;
+            }
           }
         }
       }
@@ -131,6 +150,12 @@ export async function evaluateSplit(
     clAccuracy: cl ? cl.compute() : null,
     pxapDetail,
     foregroundFraction: acc ? fg / (fg + bg) : null,
+    perClass:
+      classes?.map((c) => ({
+        pxap: c.fg > 0 ? c.acc.compute().pxap : null,
+        foregroundFraction: c.fg + c.bg > 0 ? c.fg / (c.fg + c.bg) : 0,
+        images: c.images,
+      })) ?? null,
     images,
   };
 }
@@ -146,6 +171,7 @@ export function toEvalScores(r: SplitEvalResult, withCurve = true): EvalScores {
     dice: d.best.diceFg,
     bestTau: d.best.tau,
   };
+  if (r.perClass) scores.pxapPerClass = r.perClass;
   if (withCurve) {
     // Points without any positive prediction have no precision (NaN); the PxAP sum skips them, so does the curve.
     const precision: number[] = [];

@@ -1,3 +1,4 @@
+import type { ClassPxap } from '@wslbench/core';
 import { getMethod } from '@wslbench/registry';
 import { evaluateRecord } from '@wslbench/trainer';
 import type { Command } from 'commander';
@@ -33,5 +34,17 @@ export function registerEvaluateCommand(program: Command): void {
         `${r.dir}\n${r.which} (epoch ${r.epoch}) on test: PxAP ${s.pxap.toFixed(2)}  CL ${s.clAccuracy.toFixed(2)}  ` +
           `IoU ${s.iou.toFixed(2)}  Dice ${s.dice.toFixed(2)}  tau ${s.bestTau}  (foreground ${(100 * r.testForegroundFraction).toFixed(2)}%)\n`,
       );
+      if (s.pxapPerClass) process.stdout.write(`per class: ${formatPerClass(s.pxapPerClass, r.classNames)}\n`);
     });
+}
+
+/** `benign PxAP 44.80 (foreground 38.40%, 30 images)  |  malignant ...`; a class without foreground has no PxAP. */
+export function formatPerClass(perClass: readonly ClassPxap[], names: readonly string[]): string {
+  return perClass
+    .map((c, k) => {
+      const name = names[k] ?? `class ${k}`;
+      const px = c.pxap === null ? 'no foreground' : `PxAP ${c.pxap.toFixed(2)}`;
+      return `${name} ${px} (foreground ${(100 * c.foregroundFraction).toFixed(2)}%, ${c.images} images)`;
+    })
+    .join('  |  ');
 }

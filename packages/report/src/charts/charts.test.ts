@@ -44,6 +44,11 @@ describe('chart specs', () => {
     const w = Number(/<svg[^>]* width="(\d+)"/.exec(svg)![1]);
     expect(meta.format).toBe('png');
     expect(meta.width).toBe(2 * w);
+    // Dataset panels are stacked (one method axis wide): a panel's height (220) taller than the same panels side by side.
+    const facet = (spec as unknown as { facet: { row: unknown } }).facet;
+    const { svg: sideBySide } = await renderSpec({ ...spec, facet: { column: facet.row } } as typeof spec);
+    const height = (s: string) => Number(/<svg[^>]* height="(\d+)"/.exec(s)![1]);
+    expect(height(svg) - height(sideBySide)).toBeGreaterThanOrEqual(220);
   });
 
   it('PR curves: one line per run with a stored curve', async () => {

@@ -65,7 +65,10 @@ export function pxapBarData(records: readonly ResultRecord[]): BarDatum[] {
   return out;
 }
 
-/** Grouped bars: PxAP by method (x) and backbone (offset, colour), one panel per dataset; error bars = ±1 std. */
+/**
+ * Grouped bars: PxAP by method (x) and backbone (offset, colour), one panel per dataset, panels stacked so the chart
+ * stays one method axis wide (two panels side by side were ~2300 px wide); error bars = ±1 std.
+ */
 export function pxapBarsSpec(records: readonly ResultRecord[]): TopLevelSpec {
   const values = pxapBarData(records);
   const nBackbones = new Set(values.map((v) => v.backbone)).size || 1;
@@ -79,10 +82,10 @@ export function pxapBarsSpec(records: readonly ResultRecord[]): TopLevelSpec {
     },
     data: { values },
     facet: {
-      column: { field: 'dataset', type: 'nominal', sort: datasetSort(), title: null, header: { labelFontSize: 13 } },
+      row: { field: 'dataset', type: 'nominal', sort: datasetSort(), title: null, header: { labelFontSize: 13 } },
     },
     spec: {
-      width: { step: Math.max(10 * nBackbones + 8, 22) },
+      width: { step: Math.max(10 * nBackbones + 8, 22), for: 'position' },
       height: 220,
       layer: [
         {
