@@ -12,6 +12,7 @@ export * from './names.js';
 export * from './paper.js';
 export * from './stats.js';
 export * from './tables/leaderboard.js';
+export * from './tables/per-class.js';
 export * from './tables/render.js';
 export * from './tables/write.js';
 export { writeFixtureResults } from './testing/fixtures.js';

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { ResultRecord, resultPath } from '@wslbench/core';
+import { type ClassPxap, ResultRecord, resultPath } from '@wslbench/core';
 
 export interface LoadedRecord {
   record: ResultRecord;
@@ -37,10 +37,13 @@ export function recordToPercent(r: ResultRecord): ResultRecord {
 }
 
 function scaleScores(r: ResultRecord, k: number): ResultRecord {
-  const scale = <T extends { pxap: number; clAccuracy: number }>(s: T): T => ({
+  const scale = <T extends { pxap: number; clAccuracy: number; pxapPerClass?: ClassPxap[] }>(s: T): T => ({
     ...s,
     pxap: s.pxap * k,
     clAccuracy: s.clAccuracy * k,
+    ...(s.pxapPerClass
+      ? { pxapPerClass: s.pxapPerClass.map((c) => ({ ...c, pxap: c.pxap === null ? null : c.pxap * k })) }
+      : {}),
   });
   return {
     ...r,
@@ -57,6 +60,9 @@ function checkRecord(file: string, r: ResultRecord): void {
   if (r.test) {
     checkPercent(file, 'test.pxap', r.test.pxap);
     checkPercent(file, 'test.clAccuracy', r.test.clAccuracy);
+    r.test.pxapPerClass?.forEach((c, k) => {
+      if (c.pxap !== null) checkPercent(file, `test.pxapPerClass[${k}].pxap`, c.pxap);
+    });
   }
   r.selection.forEach((s, i) => {
     checkPercent(file, `selection[${i}].pxap`, s.pxap);

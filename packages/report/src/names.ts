@@ -57,13 +57,33 @@ export interface DatasetInfo {
   paperDataset: 'glas' | 'camelyon16' | null;
   /** A synthetic stand-in: comparisons with the paper are labelled as such. */
   synthetic: boolean;
+  /** Class names by class id (the datasets' encoding). */
+  classes: readonly string[];
 }
 
 export const DATASETS: readonly DatasetInfo[] = [
-  { id: 'synth-glas', display: 'Synthetic GlaS', paperDataset: 'glas', synthetic: true },
-  { id: 'synth-camelyon', display: 'Synthetic CAMELYON16', paperDataset: 'camelyon16', synthetic: true },
-  { id: 'glas', display: 'GlaS', paperDataset: 'glas', synthetic: false },
-  { id: 'camelyon16', display: 'CAMELYON16', paperDataset: 'camelyon16', synthetic: false },
+  {
+    id: 'synth-glas',
+    display: 'Synthetic GlaS',
+    paperDataset: 'glas',
+    synthetic: true,
+    classes: ['benign', 'malignant'],
+  },
+  {
+    id: 'synth-camelyon',
+    display: 'Synthetic CAMELYON16',
+    paperDataset: 'camelyon16',
+    synthetic: true,
+    classes: ['normal', 'tumor'],
+  },
+  { id: 'glas', display: 'GlaS', paperDataset: 'glas', synthetic: false, classes: ['benign', 'malignant'] },
+  {
+    id: 'camelyon16',
+    display: 'CAMELYON16',
+    paperDataset: 'camelyon16',
+    synthetic: false,
+    classes: ['normal', 'tumor'],
+  },
 ];
 
 /** Named groups of datasets for `writeLeaderboard` (file leaderboard-<group>.*). */
@@ -75,7 +95,7 @@ export const DATASET_GROUPS: Readonly<Record<string, readonly string[]>> = {
 export function datasetInfo(id: string): DatasetInfo & { order: number } {
   const i = DATASETS.findIndex((d) => d.id === id);
   if (i >= 0) return { ...DATASETS[i]!, order: i };
-  return { id, display: id, paperDataset: null, synthetic: false, order: DATASETS.length };
+  return { id, display: id, paperDataset: null, synthetic: false, classes: [], order: DATASETS.length };
 }
 
 export function compareDatasets(a: string, b: string): number {

@@ -9,9 +9,10 @@ import { gallerySections } from '../gallery/from-files.js';
 import { type LoadedRecord, loadRecords } from '../load.js';
 import { compareDatasets, datasetInfo, methodInfo } from '../names.js';
 import { leaderboardTable } from '../tables/leaderboard.js';
+import { perClassTable } from '../tables/per-class.js';
 import { renderMarkdown } from '../tables/render.js';
 import { configName, currentCommit, summarise } from './provenance.js';
-import { escapeHtml, renderHtmlTable } from './table.js';
+import { escapeHtml, renderHtmlTable, renderPerClassHtml } from './table.js';
 
 export interface ReportOptions {
   /** Each table cell beside the paper's value and delta, plus Kendall tau per column. */
@@ -31,7 +32,7 @@ table{border-collapse:collapse;font-size:13px;margin:8px 0}
 th,td{border:1px solid #ccc;padding:3px 7px;text-align:right;vertical-align:top}
 thead th{background:#f2f2f2;text-align:center}tbody th{text-align:left;white-space:nowrap}
 tr.group td{text-align:left;font-style:italic;background:#fafafa}tr.tau{background:#f7f7ff}
-td small{color:#666}td.up small{color:#1a7f37}td.down small{color:#b42318}
+td small{color:#666}td.up small{color:#1a7f37}td.down small{color:#b42318}td.below{color:#b42318}
 .notes{font-size:12px;color:#555}.how{font-size:12px;color:#555;margin:4px 0 16px}
 figure{margin:12px 0 24px}figure img{max-width:100%;height:auto;border:1px solid #eee}
 code{background:#f4f4f4;padding:0 3px}.runs td,.runs th{text-align:left;font-size:12px;white-space:nowrap}
@@ -63,6 +64,7 @@ export async function writeReport(resultsDir: string, outDir: string, opts: Repo
   // Tables.
   const pxap = leaderboardTable(records, { metric: 'pxap', paper: withPaper });
   const cl = leaderboardTable(records, { metric: 'clAccuracy', paper: withPaper });
+  const perClass = perClassTable(records);
   writeFileAtomic(
     join(outDir, 'leaderboard.md'),
     `## PxAP\n\n${renderMarkdown(pxap)}\n\n## CL accuracy\n\n${renderMarkdown(cl)}\n`,
@@ -168,6 +170,7 @@ ${records.length ? renderHtmlTable(pxap) : ''}
 <h3>Classification accuracy on test (paper Table 6 layout)</h3>
 ${records.length ? renderHtmlTable(cl) : ''}
 <p class="how">${tableHow}</p>
+${perClass.columns.length ? `<h3>PxAP per class on test</h3>\n${renderPerClassHtml(perClass)}\n<p class="how">PxAP over each class's own images; fg = the class's foreground fraction (the PxAP of a constant map). Red: below it, i.e. the class is localized by negative evidence. Classes without foreground (CAMELYON normal) have no column.</p>` : ''}
 <h2 id="charts">Charts</h2>
 ${charts
   .map(

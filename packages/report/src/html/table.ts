@@ -1,5 +1,6 @@
 import type { LeaderboardModel } from '../tables/leaderboard.js';
-import { formatPaper, formatTau, formatValue, groupedRows } from '../tables/render.js';
+import type { PerClassModel } from '../tables/per-class.js';
+import { fmt1, formatPaper, formatTau, formatValue, groupedRows } from '../tables/render.js';
 
 export const escapeHtml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -33,4 +34,23 @@ export function renderHtmlTable(model: LeaderboardModel): string {
     ? `<ul class="notes">${model.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`
     : '';
   return `<table class="leaderboard"><thead>${head1}${head2}</thead><tbody>${body.join('')}</tbody></table>${notes}`;
+}
+
+/** Per-class PxAP: header rows dataset · backbone, then class (with its foreground fraction); class "below" = under it. */
+export function renderPerClassHtml(model: PerClassModel): string {
+  const head1 = `<tr><th rowspan="2">Method</th>${model.columns
+    .map((c) => `<th>${escapeHtml(`${c.datasetDisplay} · ${c.backboneDisplay}`)}</th>`)
+    .join('')}</tr>`;
+  const head2 = `<tr>${model.columns
+    .map((c) => `<th>${escapeHtml(c.className)}<br><small>fg ${fmt1(100 * c.foregroundFraction)}</small></th>`)
+    .join('')}</tr>`;
+  const body = model.rows.map((row) => {
+    const cells = row.cells.map((v, j) => {
+      if (v === null) return '<td>—</td>';
+      const below = v < model.columns[j]!.foregroundFraction;
+      return `<td${below ? ' class="below"' : ''}>${fmt1(100 * v)}</td>`;
+    });
+    return `<tr><th scope="row">${escapeHtml(row.display)}</th>${cells.join('')}</tr>`;
+  });
+  return `<table class="leaderboard"><thead>${head1}${head2}</thead><tbody>${body.join('')}</tbody></table>`;
 }

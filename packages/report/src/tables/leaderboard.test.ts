@@ -182,6 +182,14 @@ describe('loadRecords rejects bad input with the file and field named', () => {
       "record fields say it belongs at 'runs/synth-glas/cam/vgg16/f0-s0.json'",
     );
     expect(bad((r) => delete r.selection)).toMatch(/f0-s0\.json: not a valid result record: selection/);
+    const perClass = (pxap: number) => [
+      { pxap: 40, foregroundFraction: 0.38, images: 30 },
+      { pxap, foregroundFraction: 0.64, images: 30 },
+    ];
+    expect(bad((r) => (r.test.pxapPerClass = perClass(101)))).toMatch(
+      /f0-s0\.json: test\.pxapPerClass\[1\]\.pxap = 101 is not a percentage/,
+    );
+    expect(bad((r) => (r.test.pxapPerClass = perClass(67.9)))).toBe('');
     expect(bad(() => {})).toBe('');
   });
 });

@@ -3,6 +3,7 @@ import { writeFileAtomic, writeJsonAtomic } from '@wslbench/core';
 import { loadRecords } from '../load.js';
 import { DATASET_GROUPS, DATASETS } from '../names.js';
 import { type LeaderboardModel, leaderboardTable } from './leaderboard.js';
+import { type PerClassModel, perClassTable, renderPerClassMarkdown } from './per-class.js';
 import { renderMarkdown } from './render.js';
 
 /** Dataset ids of a named group ('synthetic', 'paper'), or a single dataset id used as its own group. */
@@ -20,11 +21,13 @@ export interface LeaderboardFiles {
   markdown: string;
   pxap: LeaderboardModel;
   clAccuracy: LeaderboardModel;
+  perClass: PerClassModel;
 }
 
 /**
  * Write `<resultsDir>/leaderboard-<name>.json` and `.md` (atomically) from the records of the group's
- * datasets: PxAP (Table 1 layout) and CL accuracy (Table 6 layout), each beside the paper's values.
+ * datasets: PxAP (Table 1 layout) and CL accuracy (Table 6 layout), each beside the paper's values, and the
+ * per-class PxAP (no paper counterpart).
  */
 export function writeLeaderboard(resultsDir: string, datasetsGroupName: string): LeaderboardFiles {
   const datasets = datasetsOfGroup(datasetsGroupName);
@@ -33,6 +36,7 @@ export function writeLeaderboard(resultsDir: string, datasetsGroupName: string):
     .filter((r) => datasets.includes(r.dataset));
   const pxap = leaderboardTable(records, { metric: 'pxap', paper: true, datasets });
   const clAccuracy = leaderboardTable(records, { metric: 'clAccuracy', paper: true, datasets });
+  const perClass = perClassTable(records);
   const json = join(resultsDir, `leaderboard-${datasetsGroupName}.json`);
   const markdown = join(resultsDir, `leaderboard-${datasetsGroupName}.md`);
   writeJsonAtomic(json, {
@@ -42,6 +46,7 @@ export function writeLeaderboard(resultsDir: string, datasetsGroupName: string):
     runs: records.length,
     pxap,
     clAccuracy,
+    perClass,
   });
   const md = [
     `# Leaderboard: ${datasetsGroupName}`,
@@ -56,7 +61,11 @@ export function writeLeaderboard(resultsDir: string, datasetsGroupName: string):
     '',
     records.length ? renderMarkdown(clAccuracy) : '_No result records yet._',
     '',
+    '## PxAP per class on test (wslbench addition)',
+    '',
+    renderPerClassMarkdown(perClass),
+    '',
   ].join('\n');
   writeFileAtomic(markdown, md);
-  return { json, markdown, pxap, clAccuracy };
+  return { json, markdown, pxap, clAccuracy, perClass };
 }
