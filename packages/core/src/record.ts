@@ -6,7 +6,6 @@ const Curve = z.object({
   thresholds: z.array(z.number()),
 });
 
-/** PxAP and CL accuracy in percent (as the paper reports them); IoU, Dice, τ and the PR curve as fractions. */
 /** PxAP over one class's images (their GT-class maps): null for a class without foreground (CAMELYON normal). */
 export const ClassPxap = z.object({
   pxap: z.number().nullable(),
@@ -15,6 +14,7 @@ export const ClassPxap = z.object({
 });
 export type ClassPxap = z.infer<typeof ClassPxap>;
 
+/** PxAP and CL accuracy in percent (as the paper reports them); IoU, Dice, τ and the PR curve as fractions. */
 export const EvalScores = z.object({
   pxap: z.number(),
   clAccuracy: z.number(),

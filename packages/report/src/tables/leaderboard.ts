@@ -78,6 +78,18 @@ function metricOf(r: ResultRecord, metric: Metric): number | null {
 
 const uniqSorted = (xs: number[]) => [...new Set(xs)].sort((a, b) => a - b);
 
+/** The runs of one table cell: a method on a dataset with any width variant of a base backbone. */
+export function cellRuns(
+  records: readonly ResultRecord[],
+  method: string,
+  dataset: string,
+  baseBackbone: string,
+): ResultRecord[] {
+  return records.filter(
+    (r) => r.method === method && r.dataset === dataset && parseBackbone(r.backbone).base === baseBackbone,
+  );
+}
+
 function aggregate(runs: ResultRecord[], metric: Metric): LeaderboardCell {
   const ok = runs.filter((r) => metricOf(r, metric) !== null);
   const values = ok.map((r) => metricOf(r, metric)!);
@@ -164,14 +176,9 @@ export function leaderboardTable(records: readonly ResultRecord[], opts: Leaderb
       let cell: LeaderboardCell;
       if (col.backbone === 'mean') {
         // Mean over the dataset's backbone columns, only when the row has all of them (as in the paper).
-        const parts = dsColumns.get(col.dataset)!.map((c) =>
-          aggregate(
-            selected.filter(
-              (r) => r.method === method && r.dataset === c.dataset && parseBackbone(r.backbone).base === c.backbone,
-            ),
-            metric,
-          ),
-        );
+        const parts = dsColumns
+          .get(col.dataset)!
+          .map((c) => aggregate(cellRuns(selected, method, c.dataset, c.backbone), metric));
         const complete = parts.every((p) => p.mean !== null);
         cell = {
           mean: complete ? mean(parts.map((p) => p.mean!)) : null,
@@ -181,12 +188,7 @@ export function leaderboardTable(records: readonly ResultRecord[], opts: Leaderb
           folds: complete ? uniqSorted(parts.flatMap((p) => p.folds)) : [],
         };
       } else {
-        cell = aggregate(
-          selected.filter(
-            (r) => r.method === method && r.dataset === col.dataset && parseBackbone(r.backbone).base === col.backbone,
-          ),
-          metric,
-        );
+        cell = aggregate(cellRuns(selected, method, col.dataset, col.backbone), metric);
       }
       if (table) {
         const p = paperCell(table, method, col, dsColumns.get(col.dataset)!);

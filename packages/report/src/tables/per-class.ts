@@ -1,4 +1,4 @@
-import type { ResultRecord } from '@wslbench/core';
+import type { ClassPxap, ResultRecord } from '@wslbench/core';
 import {
   backboneDisplay,
   compareBackbones,
@@ -9,6 +9,7 @@ import {
   parseBackbone,
 } from '../names.js';
 import { mean } from '../stats.js';
+import { cellRuns } from './leaderboard.js';
 import { fmt1 } from './render.js';
 
 /** One (dataset, backbone, class) column: the class's images only; only classes with foreground get one. */
@@ -52,8 +53,8 @@ export function perClassTable(records: readonly ResultRecord[]): PerClassModel {
       const runs = inDs.filter((r) => parseBackbone(r.backbone).base === base).map((r) => perClassOf(r)!);
       const nClasses = Math.max(...runs.map((pc) => pc.length));
       for (let k = 0; k < nClasses; k++) {
-        const fg = runs.map((pc) => pc[k]).filter((c) => c !== undefined);
-        if (!fg.some((c) => c!.pxap !== null)) continue; // no foreground in this class (CAMELYON normal)
+        const entries = runs.map((pc) => pc[k]).filter((c): c is ClassPxap => c !== undefined);
+        if (!entries.some((c) => c.pxap !== null)) continue; // no foreground in this class (CAMELYON normal)
         columns.push({
           dataset: ds,
           datasetDisplay: info.display,
@@ -61,7 +62,7 @@ export function perClassTable(records: readonly ResultRecord[]): PerClassModel {
           backboneDisplay: backboneDisplay(base),
           classId: k,
           className: info.classes[k] ?? `class ${k}`,
-          foregroundFraction: mean(fg.map((c) => c!.foregroundFraction)),
+          foregroundFraction: mean(entries.map((c) => c.foregroundFraction)),
         });
       }
     }
@@ -71,10 +72,7 @@ export function perClassTable(records: readonly ResultRecord[]): PerClassModel {
     method,
     display: methodInfo(method).display,
     cells: columns.map((col) => {
-      const vals = withClasses
-        .filter(
-          (r) => r.method === method && r.dataset === col.dataset && parseBackbone(r.backbone).base === col.backbone,
-        )
+      const vals = cellRuns(withClasses, method, col.dataset, col.backbone)
         .map((r) => perClassOf(r)![col.classId]?.pxap)
         .filter((v): v is number => typeof v === 'number');
       return vals.length ? mean(vals) : null;
