@@ -26,13 +26,24 @@ export const SYNTH_COUNTS = {
 export const EPOCHS = 4;
 export const QUICK_EPOCHS = 1;
 
+/** One pretraining stage: image classification (the pool's 4 classes) or tissue-type tiles (see tissue-tiles.ts). */
+export interface PretrainStage {
+  task: 'images' | 'tiles';
+  epochs: number;
+  /** Adam learning rate. */
+  lr: number;
+}
+
 /** The pretraining of each CPU backbone on the pretraining pool (see pretrain.ts): how the shipped files were made. */
-export const PRETRAIN: Record<string, { epochs: number; lr: number }> = {
-  'vgg16:w0.125': { epochs: 10, lr: 0.0003 },
-  'inceptionv3:w0.125': { epochs: 10, lr: 0.001 },
-  'resnet50:w0.125': { epochs: 20, lr: 0.001 },
+export const PRETRAIN: Record<string, readonly PretrainStage[]> = {
+  'vgg16:w0.125': [{ task: 'tiles', epochs: 15, lr: 0.0003 }],
+  'inceptionv3:w0.125': [{ task: 'tiles', epochs: 15, lr: 0.001 }],
+  'resnet50:w0.125': [
+    { task: 'images', epochs: 20, lr: 0.001 },
+    { task: 'tiles', epochs: 8, lr: 0.0003 },
+  ],
 };
-export const PRETRAIN_DEFAULT = { epochs: 10, lr: 0.001 };
+export const PRETRAIN_DEFAULT: readonly PretrainStage[] = [{ task: 'tiles', epochs: 15, lr: 0.0003 }];
 
 /**
  * The pretraining pool: its own sample of each synthetic preset (seed 1, so no benchmark image is in it; train split

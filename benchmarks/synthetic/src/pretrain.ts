@@ -2,13 +2,22 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { type DatasetSource, ParamStore, rngStream, writeJsonAtomic } from '@wslbench/core';
+import { type DatasetSource, ParamStore, rngStream, type WeightSnapshot, writeJsonAtomic } from '@wslbench/core';
 import { defaultDataRoot, openDataset } from '@wslbench/data';
 import { initEngine } from '@wslbench/engine';
 import { method as cam } from '@wslbench/method-cam';
 import { readBlob, realBackboneFactory, writeBlob } from '@wslbench/trainer';
-import { INPUT, PRETRAIN, PRETRAIN_DEFAULT, PRETRAIN_POOL, pretrainPoolSettings, SYNTHETIC_DATASETS } from './grid.js';
+import {
+  INPUT,
+  PRETRAIN,
+  PRETRAIN_DEFAULT,
+  PRETRAIN_POOL,
+  type PretrainStage,
+  pretrainPoolSettings,
+  SYNTHETIC_DATASETS,
+} from './grid.js';
 import { MergedDataset } from './merged-dataset.js';
+import { cutTissueTiles, TILE, TILE_CLASSES, tissueTable } from './tissue-tiles.js';
 
 /**
  * No ImageNet weights exist offline, and the protocol assumes a pretrained encoder. So each CPU backbone variant is
@@ -25,15 +34,20 @@ export function pretrainedFile(backbone: string, dir = PRETRAINED_DIR): string {
   return join(dir, `${backbone.replace(/[:/]/g, '-')}.json`);
 }
 
+export interface PretrainStageRecord extends PretrainStage {
+  classes: string[];
+  history: { epoch: number; loss: number; trainAccuracy: number }[];
+}
+
 export interface PretrainHeader {
-  schema: 'wslbench/pretrained-encoder@1';
+  schema: 'wslbench/pretrained-encoder@2';
   backbone: string;
   prefix: string;
   data: string[];
-  epochs: number;
-  optimizer: { name: 'adam'; lr: number; batchSize: number };
+  optimizer: { name: 'adam'; batchSize: number };
   seed: number;
-  history: { epoch: number; loss: number; trainAccuracy: number }[];
+  /** In order; each stage starts from the previous stage's encoder with a new classification head. */
+  stages: PretrainStageRecord[];
   blob: ReturnType<typeof writeBlob>;
   createdAt: string;
 }
@@ -63,84 +77,144 @@ export async function openPretrainData(seed = 0, dataRoot = pretrainPoolRoot()):
 export async function pretrainEncoder(
   backbone: string,
   {
-    epochs = (PRETRAIN[backbone] ?? PRETRAIN_DEFAULT).epochs,
-    lr = (PRETRAIN[backbone] ?? PRETRAIN_DEFAULT).lr,
+    stages = PRETRAIN[backbone] ?? PRETRAIN_DEFAULT,
     batchSize = 16,
     seed = 0,
     dir = PRETRAINED_DIR,
     log = (_: string) => {},
     dataRoot = pretrainPoolRoot(),
+    resume,
+  }: {
+    stages?: readonly PretrainStage[];
+    /** The encoder after the first `completed.length` stages (which must equal those of `stages`): they are skipped. */
+    resume?: { encoder: WeightSnapshot; completed: PretrainStageRecord[] };
+    batchSize?: number;
+    seed?: number;
+    dir?: string;
+    log?: (line: string) => void;
+    dataRoot?: string;
   } = {},
 ): Promise<string> {
   const info = await initEngine({ ...(process.env.WSLBENCH_BACKEND ? { backend: process.env.WSLBENCH_BACKEND } : {}) });
   const data = await openPretrainData(seed, dataRoot);
-  const params = new ParamStore(rngStream(seed, 'pretrain', backbone, 'init'));
-  const bb = realBackboneFactory(backbone, { params });
-  const model = cam.build(bb, {
-    numClasses: data.numClasses,
-    hp: {},
-    params,
-    inputSize: INPUT.crop,
-    rng: rngStream(seed, 'pretrain', backbone, 'build'),
-  });
-  const opt = tf.train.adam(lr);
-  const history: PretrainHeader['history'] = [];
-  const vars = params.trainable().map((p) => p.variable);
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    let lossSum = 0;
-    let seen = 0;
-    const stream = rngStream(seed, 'pretrain', backbone, 'epoch', epoch);
-    for await (const batch of data.batches('train', { batchSize, mode: 'train', input: INPUT, rng: stream })) {
-      const ctx = { hp: {}, rng: stream, epoch, step: seen, numClasses: data.numClasses };
-      const value = opt.minimize(() => cam.loss(model, batch, ctx), true, vars)!;
-      const loss = value.dataSync()[0]!;
-      value.dispose();
-      lossSum += loss * batch.ids.length;
-      seen += batch.ids.length;
-      tf.dispose([batch.images, batch.labels, ...(batch.masks ? [batch.masks] : [])]);
-      if (!Number.isFinite(loss)) throw new Error(`pretraining ${backbone}: non-finite loss at epoch ${epoch}`);
-    }
-    const correct = await trainAccuracy(model, data, batchSize);
-    history.push({ epoch, loss: lossSum / seen, trainAccuracy: correct });
-    log(
-      `[pretrain] ${backbone} epoch ${epoch}/${epochs} loss ${(lossSum / seen).toFixed(4)} train acc ${correct.toFixed(1)}% (${info.backend})`,
-    );
+  const table = tissueTable(data.encoding);
+  const records: PretrainStageRecord[] = [...(resume?.completed ?? [])];
+  for (const [s, done] of records.entries()) {
+    const want = stages[s];
+    if (!want || want.task !== done.task || want.epochs !== done.epochs || want.lr !== done.lr)
+      throw new Error(
+        `pretraining ${backbone}: resumed stage ${s + 1} (${done.task}:${done.epochs}:${done.lr}) differs from the recipe's`,
+      );
   }
+  let encoder = resume?.encoder;
+  let prefix = '';
+  for (const [s, stage] of stages.entries()) {
+    if (s < records.length) continue;
+    // Stage 0 keeps the stream names of the single-stage pretraining, so its weights are unchanged by later stages.
+    const named = (...parts: (string | number)[]) =>
+      s === 0
+        ? rngStream(seed, 'pretrain', backbone, ...parts)
+        : rngStream(seed, 'pretrain', backbone, 'stage', s, ...parts);
+    const params = new ParamStore(named('init'));
+    const bb = realBackboneFactory(backbone, { params });
+    if (encoder) params.restore(encoder, { prefix: bb.prefix });
+    const tiles = stage.task === 'tiles';
+    const numClasses = tiles ? TILE_CLASSES.length : data.numClasses;
+    const model = cam.build(bb, {
+      numClasses,
+      hp: {},
+      params,
+      inputSize: tiles ? TILE.size : INPUT.crop,
+      rng: named('build'),
+    });
+    const opt = tf.train.adam(stage.lr);
+    const history: PretrainStageRecord['history'] = [];
+    const vars = params.trainable().map((p) => p.variable);
+    for (let epoch = 1; epoch <= stage.epochs; epoch++) {
+      let lossSum = 0;
+      let seen = 0;
+      const stream = named('epoch', epoch);
+      const keep = named('epoch', epoch, 'tiles');
+      for await (const batch of data.batches('train', {
+        batchSize,
+        mode: 'train',
+        input: INPUT,
+        rng: stream,
+        withMasks: tiles,
+      })) {
+        const step = tiles ? { ...batch, ...cutTissueTiles(batch, table, keep) } : batch;
+        const n = step.labels.shape[0];
+        if (n > 0) {
+          const ctx = { hp: {}, rng: stream, epoch, step: seen, numClasses };
+          const value = opt.minimize(() => cam.loss(model, step, ctx), true, vars)!;
+          const loss = value.dataSync()[0]!;
+          value.dispose();
+          if (!Number.isFinite(loss)) throw new Error(`pretraining ${backbone}: non-finite loss at epoch ${epoch}`);
+          lossSum += loss * n;
+          seen += n;
+        }
+        tf.dispose([batch.images, batch.labels, ...(batch.masks ? [batch.masks] : [])]);
+        if (tiles) tf.dispose([step.images, step.labels]);
+      }
+      const correct = await trainAccuracy(model, data, batchSize, tiles ? table : undefined);
+      history.push({ epoch, loss: lossSum / seen, trainAccuracy: correct });
+      log(
+        `[pretrain] ${backbone} stage ${s + 1}/${stages.length} (${stage.task}) epoch ${epoch}/${stage.epochs} loss ${(lossSum / seen).toFixed(4)} train acc ${correct.toFixed(1)}% (${info.backend})`,
+      );
+    }
+    encoder = params.snapshot(bb.prefix);
+    prefix = bb.prefix;
+    records.push({
+      ...stage,
+      classes: tiles
+        ? [...TILE_CLASSES]
+        : Object.keys(data.encoding).sort((a, b) => data.encoding[a]! - data.encoding[b]!),
+      history,
+    });
+    opt.dispose();
+    model.dispose();
+  }
+  if (!encoder) throw new Error(`pretraining ${backbone}: no stage to run`);
   const file = pretrainedFile(backbone, dir);
   const blobName = `${backbone.replace(/[:/]/g, '-')}.bin`;
-  const blob = writeBlob(join(dir, blobName), blobName, params.snapshot(bb.prefix));
+  const blob = writeBlob(join(dir, blobName), blobName, encoder);
   const header: PretrainHeader = {
-    schema: 'wslbench/pretrained-encoder@1',
+    schema: 'wslbench/pretrained-encoder@2',
     backbone,
-    prefix: bb.prefix,
+    prefix,
     data: Object.entries(pretrainPoolSettings()).map(([d, synth]) => `${d} train (${JSON.stringify(synth)})`),
-    epochs,
-    optimizer: { name: 'adam', lr, batchSize },
+    optimizer: { name: 'adam', batchSize },
     seed,
-    history,
+    stages: records,
     blob,
     createdAt: new Date().toISOString(),
   };
   writeJsonAtomic(file, header);
-  opt.dispose();
-  model.dispose();
   return file;
 }
 
-/** Classification accuracy (%) on the train split at eval geometry. */
+/**
+ * Classification accuracy (%) on the train split at eval geometry: of the images, or (with a tissue table) of all their
+ * pure tiles.
+ */
 async function trainAccuracy(
   model: ReturnType<typeof cam.build>,
   data: DatasetSource,
   batchSize: number,
+  table?: { bg: number; fg: number }[],
 ): Promise<number> {
   let hit = 0;
   let n = 0;
-  for await (const b of data.batches('train', { batchSize, mode: 'eval', input: INPUT })) {
-    const pred = tf.tidy(() => tf.argMax(cam.classify(model, b.images), 1).dataSync());
-    const lab = b.labels.dataSync();
-    for (let i = 0; i < lab.length; i++) hit += pred[i] === lab[i] ? 1 : 0;
-    n += lab.length;
+  for await (const b of data.batches('train', { batchSize, mode: 'eval', input: INPUT, withMasks: !!table })) {
+    const step = table ? cutTissueTiles(b, table) : b;
+    if (step.labels.shape[0] > 0) {
+      const pred = tf.tidy(() => tf.argMax(cam.classify(model, step.images), 1).dataSync());
+      const lab = step.labels.dataSync();
+      for (let i = 0; i < lab.length; i++) hit += pred[i] === lab[i] ? 1 : 0;
+      n += lab.length;
+    }
     tf.dispose([b.images, b.labels, ...(b.masks ? [b.masks] : [])]);
+    if (table) tf.dispose([step.images, step.labels]);
   }
   return (100 * hit) / n;
 }
