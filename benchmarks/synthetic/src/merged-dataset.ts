@@ -4,6 +4,7 @@ import {
   type BatchOptions,
   type ClassEncoding,
   type DatasetSource,
+  disposeBatch,
   rngStream,
   type SplitName,
 } from '@wslbench/core';
@@ -88,10 +89,6 @@ export class MergedDataset implements DatasetSource {
     b.labels.dispose();
     return { ...b, labels };
   }
-}
-
-function disposeBatch(b: Batch): void {
-  tf.dispose([b.images, b.labels, ...(b.masks ? [b.masks] : [])]);
 }
 
 function concatBatches(parts: Batch[]): Batch {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ParamStore, rngStream } from '@wslbench/core';
+import { disposeBatch, ParamStore, rngStream } from '@wslbench/core';
 import { openDataset } from '@wslbench/data';
 import { initEngine } from '@wslbench/engine';
 import { readEncoderFile, realBackboneFactory } from '@wslbench/trainer';
@@ -17,7 +17,7 @@ async function pooledFeatures(
   for await (const b of dataset.batches(split, { batchSize: 16, mode: 'eval', input: INPUT })) {
     xs.push(tf.tidy(() => tf.mean(encoder.forward(b.images, { training: false }).features, [1, 2])));
     ys.push(...b.labels.dataSync());
-    tf.dispose([b.images, b.labels, ...(b.masks ? [b.masks] : [])]);
+    disposeBatch(b);
   }
   const x = tf.concat(xs) as tf.Tensor2D;
   tf.dispose(xs);

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 
 export type SplitName = 'train' | 'valcl' | 'valpx' | 'test';
 
@@ -45,4 +45,9 @@ export interface DatasetSource {
   size(split: SplitName): number;
   /** Batches of a split; the consumer disposes each batch's tensors. */
   batches(split: SplitName, opts: BatchOptions): AsyncIterable<Batch>;
+}
+
+/** Releases a batch's tensors (images, labels and masks when present). */
+export function disposeBatch(b: Pick<Batch, 'images' | 'labels' | 'masks'>): void {
+  tf.dispose([b.images, b.labels, ...(b.masks ? [b.masks] : [])]);
 }

@@ -9,6 +9,7 @@ import type {
   SplitName,
   StepContext,
 } from '@wslbench/core';
+import { disposeBatch } from '@wslbench/core';
 import { AccuracyCounter, nanToNum, PxapAccumulator, upsampleMaps } from '@wslbench/metrics';
 
 export interface SplitEvalOptions {
@@ -186,10 +187,4 @@ export function toEvalScores(r: SplitEvalResult, withCurve = true): EvalScores {
     scores.curve = { precision, recall, thresholds };
   }
   return scores;
-}
-
-export function disposeBatch(b: { images: tf.Tensor; labels: tf.Tensor; masks?: tf.Tensor }): void {
-  b.images.dispose();
-  b.labels.dispose();
-  b.masks?.dispose();
 }

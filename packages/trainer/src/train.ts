@@ -5,6 +5,7 @@ import {
   type BackboneInstance,
   type Batch,
   type DatasetSource,
+  disposeBatch,
   type EnvInfo,
   type EvalScores,
   parseStrict,
@@ -25,7 +26,7 @@ import {
   readWeights,
   writeCheckpoint,
 } from './checkpoint.js';
-import { disposeBatch, evaluateSplit, type SplitEvalOptions, toEvalScores } from './evaluate.js';
+import { evaluateSplit, type SplitEvalOptions, toEvalScores } from './evaluate.js';
 import {
   type BackboneFactory,
   buildModel,

@@ -44,10 +44,6 @@ export function toyBatch(n: number, size: number, seed = 0, { negatives = false 
   };
 }
 
-export function disposeBatch(b: Batch): void {
-  tf.dispose([b.images, b.labels, ...(b.masks ? [b.masks] : [])]);
-}
-
 export function buildOnTiny<M extends MethodModel>(
   method: AnyMethod,
   {
