@@ -2,7 +2,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { type DatasetSource, ParamStore, rngStream, type WeightSnapshot, writeJsonAtomic } from '@wslbench/core';
+import {
+  type Batch,
+  type DatasetSource,
+  disposeBatch,
+  ParamStore,
+  type Rng,
+  rngStream,
+  type WeightSnapshot,
+  writeJsonAtomic,
+} from '@wslbench/core';
 import { defaultDataRoot, openDataset } from '@wslbench/data';
 import { initEngine } from '@wslbench/engine';
 import { method as cam } from '@wslbench/method-cam';
@@ -17,7 +26,7 @@ import {
   SYNTHETIC_DATASETS,
 } from './grid.js';
 import { MergedDataset } from './merged-dataset.js';
-import { cutTissueTiles, TILE, TILE_CLASSES, tissueTable } from './tissue-tiles.js';
+import { cutTissueTiles, TILE, TILE_CLASSES, type TissueTable, tissueTable } from './tissue-tiles.js';
 
 /**
  * No ImageNet weights exist offline, and the protocol assumes a pretrained encoder. So each CPU backbone variant is
@@ -99,6 +108,8 @@ export async function pretrainEncoder(
   const data = await openPretrainData(seed, dataRoot);
   const table = tissueTable(data.encoding);
   const records: PretrainStageRecord[] = [...(resume?.completed ?? [])];
+  if (records.length >= stages.length)
+    throw new Error(`pretraining ${backbone}: no stage left to run (${records.length} resumed of ${stages.length})`);
   for (const [s, done] of records.entries()) {
     const want = stages[s];
     if (!want || want.task !== done.task || want.epochs !== done.epochs || want.lr !== done.lr)
@@ -142,7 +153,7 @@ export async function pretrainEncoder(
         rng: stream,
         withMasks: tiles,
       })) {
-        const step = tiles ? { ...batch, ...cutTissueTiles(batch, table, keep) } : batch;
+        const step = tiles ? tilesOf(batch, table, keep) : batch;
         const n = step.labels.shape[0];
         if (n > 0) {
           const ctx = { hp: {}, rng: stream, epoch, step: seen, numClasses };
@@ -153,8 +164,7 @@ export async function pretrainEncoder(
           lossSum += loss * n;
           seen += n;
         }
-        tf.dispose([batch.images, batch.labels, ...(batch.masks ? [batch.masks] : [])]);
-        if (tiles) tf.dispose([step.images, step.labels]);
+        disposeBatch(step);
       }
       const correct = await trainAccuracy(model, data, batchSize, tiles ? table : undefined);
       history.push({ epoch, loss: lossSum / seen, trainAccuracy: correct });
@@ -174,7 +184,7 @@ export async function pretrainEncoder(
     opt.dispose();
     model.dispose();
   }
-  if (!encoder) throw new Error(`pretraining ${backbone}: no stage to run`);
+  if (!encoder) throw new Error(`pretraining ${backbone}: no encoder after ${stages.length} stage(s)`);
   const file = pretrainedFile(backbone, dir);
   const blobName = `${backbone.replace(/[:/]/g, '-')}.bin`;
   const blob = writeBlob(join(dir, blobName), blobName, encoder);
@@ -193,6 +203,13 @@ export async function pretrainEncoder(
   return file;
 }
 
+/** The pure tiles of a pool batch, as a batch of their own; the pool batch is released. */
+function tilesOf(batch: Batch, table: TissueTable, rng?: Rng): Batch {
+  const tiles = cutTissueTiles(batch, table, rng);
+  disposeBatch(batch);
+  return tiles;
+}
+
 /**
  * Classification accuracy (%) on the train split at eval geometry: of the images, or (with a tissue table) of all their
  * pure tiles.
@@ -201,20 +218,19 @@ async function trainAccuracy(
   model: ReturnType<typeof cam.build>,
   data: DatasetSource,
   batchSize: number,
-  table?: { bg: number; fg: number }[],
+  table?: TissueTable,
 ): Promise<number> {
   let hit = 0;
   let n = 0;
   for await (const b of data.batches('train', { batchSize, mode: 'eval', input: INPUT, withMasks: !!table })) {
-    const step = table ? cutTissueTiles(b, table) : b;
+    const step = table ? tilesOf(b, table) : b;
     if (step.labels.shape[0] > 0) {
       const pred = tf.tidy(() => tf.argMax(cam.classify(model, step.images), 1).dataSync());
       const lab = step.labels.dataSync();
       for (let i = 0; i < lab.length; i++) hit += pred[i] === lab[i] ? 1 : 0;
       n += lab.length;
     }
-    tf.dispose([b.images, b.labels, ...(b.masks ? [b.masks] : [])]);
-    if (table) tf.dispose([step.images, step.labels]);
+    disposeBatch(step);
   }
   return (100 * hit) / n;
 }

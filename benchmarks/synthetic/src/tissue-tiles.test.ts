@@ -57,11 +57,12 @@ describe('tissue tiles', () => {
   it('cuts 3 x 3 half-overlapping tiles per crop, in (offset, image) order, with their own pixels', async () => {
     const b = batch();
     const before = tf.memory().numTensors;
-    const { images, labels } = cutTissueTiles(b, tissueTable(ENCODING));
+    const { images, labels, ids } = cutTissueTiles(b, tissueTable(ENCODING));
     // Offsets (y, x) in 0/16/32: for image 0, x = 0 is all gland, x = 16 half (mixed, skipped), x = 32 stroma.
     // Image 1 is lymph tissue at every offset. Order: offset-major, image-minor.
     expect(Array.from(labels.dataSync())).toEqual([1, 3, 3, 0, 3, 1, 3, 3, 0, 3, 1, 3, 3, 0, 3]);
     expect(images.shape).toEqual([15, TILE.size, TILE.size, 3]);
+    expect(ids.slice(0, 4)).toEqual(['a@0,0', 'b@0,0', 'b@0,16', 'a@0,32']);
     const px = await images.array();
     // Tile 3 = image 0 at (y 0, x 32): its top-left pixel is x 32, y 0; its bottom-right x 63, y 31.
     expect(px[3]![0]![0]![0]).toBe(32);

@@ -23,6 +23,9 @@ export const TILE = {
   keep: [1, 1, 0.3, 0.2, 0.3],
 } as const;
 
+/** Per pool class id: the tile class of its background and of its foreground (-1: it has none). */
+export type TissueTable = { bg: number; fg: number }[];
+
 /** Tile class of the background and of the foreground of each pool class (keys: the merged pool's class names). */
 const TISSUE_OF: Record<string, { bg: number; fg: number }> = {
   'synth-glas:benign': { bg: 0, fg: 1 },
@@ -32,8 +35,8 @@ const TISSUE_OF: Record<string, { bg: number; fg: number }> = {
 };
 
 /** Per pool class id: its background and foreground tile classes. Throws on a class this table does not know. */
-export function tissueTable(encoding: ClassEncoding): { bg: number; fg: number }[] {
-  const table: { bg: number; fg: number }[] = [];
+export function tissueTable(encoding: ClassEncoding): TissueTable {
+  const table: TissueTable = [];
   for (const [name, id] of Object.entries(encoding)) {
     const t = TISSUE_OF[name];
     if (!t) throw new Error(`tissue tiles: pool class '${name}' has no tissue type (known: ${Object.keys(TISSUE_OF)})`);
@@ -51,13 +54,10 @@ export function tileClass(tissue: { bg: number; fg: number }, fgFraction: number
 
 /**
  * The pure tiles of a batch (which must carry masks), kept with `TILE.keep`'s probabilities drawn from `rng` in
- * (offset, image) order; without `rng` every pure tile is kept. Returns tile images [T, size, size, 3] and tile classes [T] (int32); the caller disposes.
+ * (offset, image) order; without `rng` every pure tile is kept. Returns them as a batch of T tiles: images
+ * [T, size, size, 3], tile classes [T] (int32), ids `<image id>@<y>,<x>`; the caller disposes it.
  */
-export function cutTissueTiles(
-  batch: Batch,
-  table: { bg: number; fg: number }[],
-  rng?: Rng,
-): { images: tf.Tensor4D; labels: tf.Tensor1D } {
+export function cutTissueTiles(batch: Batch, table: TissueTable, rng?: Rng): Batch {
   if (!batch.masks) throw new Error('tissue tiles: the batch has no masks (open the pool batches withMasks)');
   const [, h, w] = batch.masks.shape;
   const labels = batch.labels.dataSync();
@@ -81,5 +81,10 @@ export function cutTissueTiles(
       ? tf.zeros([0, TILE.size, TILE.size, batch.images.shape[3]])
       : tf.concat(picked.map(({ i, y, x }) => tf.slice(batch.images, [i, y, x, 0], [1, TILE.size, TILE.size, -1]))),
   ) as tf.Tensor4D;
-  return { images, labels: tf.tensor1d(classes, 'int32') };
+  return {
+    images,
+    labels: tf.tensor1d(classes, 'int32'),
+    fullyNegative: picked.map(() => false),
+    ids: picked.map(({ i, y, x }) => `${batch.ids[i]}@${y},${x}`),
+  };
 }
