@@ -24,6 +24,9 @@ export const SYNTH_COUNTS = {
 } as const;
 
 export const EPOCHS = 4;
+
+/** Seeds of the restart search (restarts.ts): each cell is trained at each, the best on valpx is kept. */
+export const RESTART_SEEDS = [0, 1, 2] as const;
 export const QUICK_EPOCHS = 1;
 
 /** One pretraining stage: image classification (the pool's 4 classes) or tissue-type tiles (see tissue-tiles.ts). */

@@ -75,10 +75,10 @@ export function pretrainPoolRoot(dataRoot = defaultDataRoot()): string {
 }
 
 /** The pretraining pool (generated on first use), all presets merged into one 4-class source. */
-export async function openPretrainData(seed = 0, dataRoot = pretrainPoolRoot()): Promise<DatasetSource> {
+export async function openPretrainData(dataRoot = pretrainPoolRoot()): Promise<DatasetSource> {
   const pool = pretrainPoolSettings();
   const sources = await Promise.all(
-    SYNTHETIC_DATASETS.map((d) => openDataset({ dataset: d, fold: 0, seed, dataRoot, synth: pool[d] })),
+    SYNTHETIC_DATASETS.map((d) => openDataset({ dataset: d, fold: 0, dataRoot, synth: pool[d] })),
   );
   return new MergedDataset(PRETRAIN_DATASET_ID, sources);
 }
@@ -105,7 +105,7 @@ export async function pretrainEncoder(
   } = {},
 ): Promise<string> {
   const info = await initEngine({ ...(process.env.WSLBENCH_BACKEND ? { backend: process.env.WSLBENCH_BACKEND } : {}) });
-  const data = await openPretrainData(seed, dataRoot);
+  const data = await openPretrainData(dataRoot);
   const table = tissueTable(data.encoding);
   const records: PretrainStageRecord[] = [...(resume?.completed ?? [])];
   if (records.length >= stages.length)

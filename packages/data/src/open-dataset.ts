@@ -9,6 +9,9 @@ import { defaultDataRoot, SHIPPED_SPLITS_DIR, shippedFoldDir } from './paths.js'
 import { type FoldSplits, readEncoding, readFold } from './splits.js';
 import { ensureSynthetic, SYNTH_PRESETS, type SynthOptions, type SynthPreset } from './synth/generate.js';
 
+/** The master seed of the few-shot valpx draw of datasets that ship no valpx list (fixed: see openDataset). */
+export const FEW_SHOT_DRAW_SEED = 0;
+
 export type DatasetName = 'synth-glas' | 'synth-camelyon' | 'glas' | 'camelyon16';
 
 export interface OpenDatasetOptions {
@@ -17,8 +20,6 @@ export interface OpenDatasetOptions {
   /** Where `GLAS/`, `CAMELYON512/` and generated `synth-*` folders live (default `<repo>/data` or $WSLBENCH_DATA). */
   dataRoot?: string;
   fold?: number;
-  /** Seeds the few-shot valpx draw of datasets that ship none. */
-  seed?: number;
   /** Synthetic presets: generation settings (generated on first use). */
   synth?: Omit<SynthOptions, 'onProgress'>;
   cacheBytes?: number;
@@ -86,6 +87,8 @@ export async function openDataset(opts: OpenDatasetOptions): Promise<SplitDatase
   const splits: FoldSplits = readFold(loc.foldDir, encoding);
   validateFold(splits, loc.foldDir);
   if (loc.kind === 'glas') checkGlasGrades(loc.root, splits, encoding);
+  // Drawn once per dataset and fold, like the official folds' frozen lists: a run's seed (restarts, multi-seed
+  // boards) must not change the images it is selected on.
   if (!splits.valpx && splits.valcl) {
     const numClasses = Object.keys(encoding).length;
     const hasNegatives = Object.values(splits).some((rows) => rows.some((r) => r.masks?.length === 0));
@@ -93,7 +96,7 @@ export async function openDataset(opts: OpenDatasetOptions): Promise<SplitDatase
       splits.valcl,
       hasNegatives ? 5 : 3,
       numClasses,
-      rngStream(opts.seed ?? 0, 'valpx', loc.id, fold),
+      rngStream(FEW_SHOT_DRAW_SEED, 'valpx', loc.id, fold),
     );
   }
   return new SplitDataset({ id: loc.id, root: loc.root, encoding, splits, cacheBytes: opts.cacheBytes });

@@ -39,7 +39,6 @@ export function openConfiguredDataset(config: RunConfig) {
   return openDataset({
     dataset: config.dataset,
     fold: config.fold,
-    seed: config.seed,
     ...(config.dataRoot ? { dataRoot: config.dataRoot } : {}),
     ...(synth ? { synth } : {}),
   });

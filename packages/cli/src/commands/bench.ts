@@ -9,6 +9,7 @@ interface BenchFlags {
   results: string;
   methods?: string;
   retryFailed?: boolean;
+  seeds?: string;
   configs?: string;
   report: boolean;
 }
@@ -24,6 +25,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--results <dir>', 'results folder', 'results')
     .option('--methods <ids>', 'comma-separated method ids (default: all registered)')
     .option('--retry-failed', 'rerun cells whose record says failed')
+    .option('--seeds <list>', "train every cell at each of these seeds (e.g. 0,1,2) instead of its config's seed")
     .option('--configs <dir>', "cell configs folder (default: the benchmark's own configs/)")
     .option('--no-report', 'skip the HTML report')
     .action(async (name: string, flags: BenchFlags) => {
@@ -42,6 +44,7 @@ export function registerBenchCommand(program: Command): void {
         resultsDir: flags.results,
         ...(flags.methods ? { methods: flags.methods.split(',').map((s) => s.trim()) } : {}),
         retryFailed: flags.retryFailed === true,
+        ...(flags.seeds ? { seeds: parseSeeds(flags.seeds) } : {}),
         ...(flags.configs ? { configsDir: flags.configs } : name === 'paper' ? { configsDir: PAPER_CONFIGS_DIR } : {}),
         signal: controller.signal,
       });
@@ -65,4 +68,12 @@ export function registerBenchCommand(program: Command): void {
         process.exitCode = 2;
       }
     });
+}
+
+function parseSeeds(list: string): number[] {
+  return list.split(',').map((s) => {
+    const t = s.trim();
+    if (!/^\d+$/.test(t)) throw new Error(`--seeds: '${t}' is not a non-negative integer`);
+    return Number(t);
+  });
 }

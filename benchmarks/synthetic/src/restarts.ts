@@ -1,0 +1,123 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type AnyMethod, ResultRecord, resultPath, writeJsonAtomic } from '@wslbench/core';
+import { z } from 'zod';
+import type { Cell } from './cells.js';
+
+/**
+ * Restarts chosen on validation. Each cell is trained once per seed (`wslbench bench synthetic --seeds 0,1,2 --results
+ * results/search`) and the seed whose best_localization checkpoint scored the highest few-shot PxAP on valpx is kept,
+ * as a hyper-parameter search keeps its best trial (Choe et al. 2020 choose every hyper-parameter on valpx). Test
+ * scores are never read. All seeds of a cell are selected on the same valpx images (the draw is fixed per fold).
+ * A method that builds on another's classifier (NEGEV <- CAM) takes its prerequisite's seed: its run loads that
+ * classifier's checkpoint, which exists for the chosen seed only.
+ */
+export const RestartTrial = z.object({
+  seed: z.number().int(),
+  /** valpx PxAP (%) of the trial's best_localization epoch; null when the trial failed. */
+  valpx: z.number().nullable(),
+});
+export type RestartTrial = z.infer<typeof RestartTrial>;
+
+export const RestartChoice = z.object({
+  seed: z.number().int(),
+  rule: z.enum(['best-valpx', 'prerequisite']),
+  trials: z.array(RestartTrial),
+});
+export type RestartChoice = z.infer<typeof RestartChoice>;
+
+export const RestartsFile = z.object({
+  schema: z.literal('wslbench/restarts@1'),
+  criterion: z.string(),
+  /** By cell name ({method}_{backbone}_{dataset}_f{fold}). */
+  cells: z.record(z.string(), RestartChoice),
+});
+export type RestartsFile = z.infer<typeof RestartsFile>;
+
+/** The versioned choice file that `npm run configs` applies. */
+export const RESTARTS_FILE = fileURLToPath(new URL('../restarts.json', import.meta.url));
+
+export const RESTARTS_CRITERION =
+  'per cell, the seed with the highest valpx PxAP at its best_localization epoch (ties: the lowest seed); ' +
+  'a method needing another method’s classifier takes that method’s seed';
+
+/** valpx PxAP of a record's best_localization epoch (null for a failed run or one that selected nothing). */
+export function selectedValpx(record: ResultRecord): number | null {
+  if (record.status !== 'ok' || record.bestLocalizationEpoch === null) return null;
+  return record.selection.find((e) => e.epoch === record.bestLocalizationEpoch)?.pxap ?? null;
+}
+
+/** The trial records of one cell, one per seed; a missing one is an error naming its file. */
+export function readTrials(cell: Cell, seeds: readonly number[], searchDir: string): RestartTrial[] {
+  return seeds.map((seed) => {
+    const file = join(searchDir, resultPath({ ...cell.config, seed }));
+    if (!existsSync(file))
+      throw new Error(`${file}: no seed-${seed} trial of ${cell.name} (run the search for every seed first)`);
+    const parsed = ResultRecord.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (!parsed.success) throw new Error(`${file}: not a valid result record (${parsed.error.issues[0]?.message})`);
+    return { seed, valpx: selectedValpx(parsed.data) };
+  });
+}
+
+/**
+ * Choose a seed for every cell that has trials in `searchDir` (cells with none keep their entry in `previous`, if
+ * any: a search may cover only some methods). A cell whose trials all failed is an error.
+ */
+export function chooseRestarts(
+  cells: readonly Cell[],
+  seeds: readonly number[],
+  searchDir: string,
+  methods: ReadonlyMap<string, AnyMethod>,
+  previous?: RestartsFile,
+): RestartsFile {
+  const searched = cells.filter((c) =>
+    seeds.some((seed) => existsSync(join(searchDir, resultPath({ ...c.config, seed })))),
+  );
+  if (searched.length === 0) throw new Error(`${searchDir}: no trial of any cell for seeds ${seeds.join(',')}`);
+  const out: RestartsFile = { schema: 'wslbench/restarts@1', criterion: RESTARTS_CRITERION, cells: {} };
+  for (const [name, choice] of Object.entries(previous?.cells ?? {})) out.cells[name] = choice;
+  const byKey = new Map(cells.map((c) => [keyOf(c.config.method, c), c]));
+  // Independent cells first, so that a dependant finds its prerequisite's choice.
+  const order = [...searched].sort((a, b) => Number(dependsOn(a, methods)) - Number(dependsOn(b, methods)));
+  for (const cell of order) {
+    const trials = readTrials(cell, seeds, searchDir);
+    const from = methods.get(cell.config.method)?.requirements.classifierFrom;
+    if (from) {
+      const prerequisite = byKey.get(keyOf(from, cell));
+      const seed = prerequisite ? out.cells[prerequisite.name]?.seed : undefined;
+      if (seed === undefined) throw new Error(`${cell.name}: no chosen seed for its prerequisite ${from}`);
+      out.cells[cell.name] = { seed, rule: 'prerequisite', trials };
+      continue;
+    }
+    const best = trials.reduce<RestartTrial | null>(
+      (b, t) => (t.valpx !== null && (b === null || t.valpx > b.valpx!) ? t : b),
+      null,
+    );
+    if (best === null) throw new Error(`${cell.name}: every trial failed (seeds ${seeds.join(',')})`);
+    out.cells[cell.name] = { seed: best.seed, rule: 'best-valpx', trials };
+  }
+  return out;
+}
+
+export function readRestartsFile(file: string): RestartsFile | undefined {
+  if (!existsSync(file)) return undefined;
+  const parsed = RestartsFile.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    throw new Error(`${file}: ${i.path.join('.') || '(root)'}: ${i.message}`);
+  }
+  return parsed.data;
+}
+
+export function writeRestartsFile(file: string, restarts: RestartsFile): void {
+  writeJsonAtomic(file, restarts);
+}
+
+function dependsOn(cell: Cell, methods: ReadonlyMap<string, AnyMethod>): boolean {
+  return methods.get(cell.config.method)?.requirements.classifierFrom !== undefined;
+}
+
+function keyOf(method: string, c: Cell): string {
+  return `${method}|${c.config.backbone}|${c.config.dataset}|${c.config.fold}`;
+}
