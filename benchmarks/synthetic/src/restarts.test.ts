@@ -28,7 +28,7 @@ function record(c: Cell, seed: number, valpx: number[], best: number | null, sta
     dataset: c.config.dataset,
     fold: 0,
     seed,
-    config: {},
+    config: { ...c.config, seed, hp: { ...c.config.hp, methodDefault: 1 } },
     selection: valpx.map((pxap, epoch) => ({ epoch, pxap, clAccuracy: 50, trainLoss: null, lr: null })),
     bestLocalizationEpoch: best,
     bestClassificationEpoch: best,
@@ -117,6 +117,19 @@ describe('restart search', () => {
     put(gap, 1, [30, 40], null);
     expect(() => chooseRestarts([gap], [0, 1], dir, methods)).toThrow(`${gap.name}: every trial failed (seeds 0,1)`);
     expect(() => chooseRestarts([cam], [7], dir, methods)).toThrow('no trial of any cell for seeds 7');
+  });
+
+  test('a trial trained with other hyper-parameters than its cell is refused, naming the field', () => {
+    const cam = cell('cam');
+    put(cam, 0, [30, 40], 1);
+    const moved = { ...cam, config: { ...cam.config, optimizer: { ...cam.config.optimizer, lr: 0.5 } } };
+    expect(() => chooseRestarts([moved], [0], dir, methods)).toThrow(
+      `the trial ran with another optimizer than ${cam.name}'s config (rerun the search)`,
+    );
+    const hp = { ...cam, config: { ...cam.config, hp: { dropRate: 0.75 } } };
+    expect(() => chooseRestarts([hp], [0], dir, methods)).toThrow('another hp.dropRate than');
+    // Defaults filled in by the trainer (hp keys the cell does not set) and key order are not differences.
+    expect(chooseRestarts([cam], [0], dir, methods).cells[cam.name]!.seed).toBe(0);
   });
 
   test('the choice file round-trips and a malformed one names its field', () => {

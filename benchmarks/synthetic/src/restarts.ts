@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type AnyMethod, ResultRecord, resultPath, writeJsonAtomic } from '@wslbench/core';
+import { type AnyMethod, ResultRecord, type RunConfig, resultPath, writeJsonAtomic } from '@wslbench/core';
 import { z } from 'zod';
 import type { Cell } from './cells.js';
 
@@ -56,8 +56,31 @@ export function readTrials(cell: Cell, seeds: readonly number[], searchDir: stri
       throw new Error(`${file}: no seed-${seed} trial of ${cell.name} (run the search for every seed first)`);
     const parsed = ResultRecord.safeParse(JSON.parse(readFileSync(file, 'utf8')));
     if (!parsed.success) throw new Error(`${file}: not a valid result record (${parsed.error.issues[0]?.message})`);
+    const differs = configDifference(cell.config, parsed.data.config);
+    if (differs)
+      throw new Error(`${file}: the trial ran with another ${differs} than ${cell.name}'s config (rerun the search)`);
     return { seed, valpx: selectedValpx(parsed.data) };
   });
+}
+
+/** The training fields a trial must share with its cell (all but seed and results folder). */
+const TRAINING_FIELDS = ['epochs', 'input', 'optimizer', 'selection', 'synth', 'encoderInit'] as const;
+
+/** The first training field in which a trial's recorded config departs from the cell's (hp: the cell's keys only). */
+export function configDifference(cell: RunConfig, recorded: Record<string, unknown>): string | null {
+  for (const f of TRAINING_FIELDS) if (canonical(cell[f]) !== canonical(recorded[f])) return f;
+  const hp = (recorded.hp ?? {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(cell.hp)) if (canonical(v) !== canonical(hp[k])) return `hp.${k}`;
+  return null;
+}
+
+/** JSON with object keys sorted, so that key order does not count as a difference. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : x,
+  );
 }
 
 /**
