@@ -4,13 +4,14 @@ import { dirname, join } from 'node:path';
 import { type AnyMethod, type ResultRecord, RunConfig, resultPath } from '@wslbench/core';
 import type { Cell } from './cells.js';
 import { configName } from './grid.js';
-import { chooseRestarts, type RestartsFile, readRestartsFile, selectedValpx, writeRestartsFile } from './restarts.js';
+import { chooseRestarts, type RestartsFile, readRestartsFile, selectedScores, writeRestartsFile } from './restarts.js';
 import { atSeeds, otherSeedRecords } from './run.js';
 
 const methods = new Map<string, AnyMethod>([
   ['cam', { id: 'cam', requirements: {} } as AnyMethod],
   ['gap', { id: 'gap', requirements: {} } as AnyMethod],
   ['negev', { id: 'negev', requirements: { classifierFrom: 'cam' } } as AnyMethod],
+  ['unet', { id: 'unet', family: 'supervised', requirements: {} } as AnyMethod],
 ]);
 
 function cell(method: string, dataset = 'synth-glas'): Cell {
@@ -18,8 +19,18 @@ function cell(method: string, dataset = 'synth-glas'): Cell {
   return { name: configName(method, config.backbone, dataset, 0), config };
 }
 
-/** A trial record whose valpx curve is `valpx` (epoch 0 first) and whose best_localization epoch is `best`. */
-function record(c: Cell, seed: number, valpx: number[], best: number | null, status: 'ok' | 'failed' = 'ok') {
+/**
+ * A trial record whose valpx curve is `valpx` (epoch 0 first), best_localization epoch `best`, and valcl accuracy
+ * `valcl` at every epoch.
+ */
+function record(
+  c: Cell,
+  seed: number,
+  valpx: number[],
+  best: number | null,
+  status: 'ok' | 'failed' = 'ok',
+  valcl = 80,
+) {
   return {
     schema: 'wslbench/result@1',
     status,
@@ -29,7 +40,7 @@ function record(c: Cell, seed: number, valpx: number[], best: number | null, sta
     fold: 0,
     seed,
     config: { ...c.config, seed, hp: { ...c.config.hp, methodDefault: 1 } },
-    selection: valpx.map((pxap, epoch) => ({ epoch, pxap, clAccuracy: 50, trainLoss: null, lr: null })),
+    selection: valpx.map((pxap, epoch) => ({ epoch, pxap, clAccuracy: valcl, trainLoss: null, lr: null })),
     bestLocalizationEpoch: best,
     bestClassificationEpoch: best,
     // Test scores run opposite to valpx: the choice must not read them.
@@ -47,17 +58,24 @@ describe('restart search', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const put = (c: Cell, seed: number, valpx: number[], best: number | null, status?: 'ok' | 'failed') => {
+  const put = (
+    c: Cell,
+    seed: number,
+    valpx: number[],
+    best: number | null,
+    status?: 'ok' | 'failed',
+    valcl?: number,
+  ) => {
     const file = join(dir, resultPath({ ...c.config, seed }));
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(record(c, seed, valpx, best, status)));
+    writeFileSync(file, JSON.stringify(record(c, seed, valpx, best, status, valcl)));
   };
 
-  test('selectedValpx reads the best_localization epoch, not the last or the highest', () => {
+  test('selectedScores reads the best_localization epoch, not the last or the highest', () => {
     const c = cell('cam');
-    expect(selectedValpx(record(c, 0, [70, 40, 55, 50], 2))).toBe(55);
-    expect(selectedValpx(record(c, 0, [70, 40], null))).toBeNull();
-    expect(selectedValpx(record(c, 0, [70, 40], 1, 'failed'))).toBeNull();
+    expect(selectedScores(record(c, 0, [70, 40, 55, 50], 2, 'ok', 65))).toEqual({ valpx: 55, valcl: 65 });
+    expect(selectedScores(record(c, 0, [70, 40], null))).toEqual({ valpx: null, valcl: null });
+    expect(selectedScores(record(c, 0, [70, 40], 1, 'failed'))).toEqual({ valpx: null, valcl: null });
   });
 
   test('keeps the seed with the best selected valpx; ties go to the first seed; failed trials never win', () => {
@@ -74,13 +92,32 @@ describe('restart search', () => {
       seed: 1,
       rule: 'best-valpx',
       trials: [
-        { seed: 0, valpx: 41 },
-        { seed: 1, valpx: 48 },
-        { seed: 2, valpx: 47 },
+        { seed: 0, valpx: 41, valcl: 80 },
+        { seed: 1, valpx: 48, valcl: 80 },
+        { seed: 2, valpx: 47, valcl: 80 },
       ],
     });
     expect(r.cells[gap.name]!.seed).toBe(0);
-    expect(r.cells[gap.name]!.trials[2]).toEqual({ seed: 2, valpx: null });
+    expect(r.cells[gap.name]!.trials[2]).toEqual({ seed: 2, valpx: null, valcl: null });
+  });
+
+  test('a trial whose selected classifier is at chance on valcl is passed over, unless none classifies', () => {
+    const cam = cell('cam');
+    const gap = cell('gap');
+    const unet = cell('unet');
+    put(cam, 0, [30, 60], 1, 'ok', 50); // the best maps, from a classifier at chance
+    put(cam, 1, [30, 52], 1, 'ok', 55);
+    put(cam, 2, [30, 51, 58], 1, 'ok', 90);
+    put(gap, 0, [30, 40], 1, 'ok', 50);
+    put(gap, 1, [30, 45], 1, 'ok', 45);
+    put(gap, 2, [30, 44], 1, 'ok', 50);
+    put(unet, 0, [30, 40], 1, 'ok', 50); // no classifier: valpx alone decides
+    put(unet, 1, [30, 70], 1, 'ok', 50);
+    put(unet, 2, [30, 50], 1, 'ok', 50);
+    const r = chooseRestarts([cam, gap, unet], [0, 1, 2], dir, methods);
+    expect(r.cells[cam.name]).toMatchObject({ seed: 1, rule: 'best-valpx' });
+    expect(r.cells[gap.name]).toMatchObject({ seed: 1, rule: 'best-valpx-none-classifies' });
+    expect(r.cells[unet.name]).toMatchObject({ seed: 1, rule: 'best-valpx' });
   });
 
   test('a method built on another classifier takes its prerequisite’s seed, whatever its own valpx', () => {
@@ -137,7 +174,7 @@ describe('restart search', () => {
     const r: RestartsFile = {
       schema: 'wslbench/restarts@1',
       criterion: 'c',
-      cells: { a: { seed: 1, rule: 'best-valpx', trials: [{ seed: 1, valpx: 50 }] } },
+      cells: { a: { seed: 1, rule: 'best-valpx', trials: [{ seed: 1, valpx: 50, valcl: 70 }] } },
     };
     writeRestartsFile(file, r);
     expect(readRestartsFile(file)).toEqual(r);

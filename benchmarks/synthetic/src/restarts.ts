@@ -8,8 +8,10 @@ import type { Cell } from './cells.js';
 /**
  * Restarts chosen on validation. Each cell is trained once per seed (`wslbench bench synthetic --seeds 0,1,2 --results
  * results/search`) and the seed whose best_localization checkpoint scored the highest few-shot PxAP on valpx is kept,
- * as a hyper-parameter search keeps its best trial (Choe et al. 2020 choose every hyper-parameter on valpx). Test
- * scores are never read. All seeds of a cell are selected on the same valpx images (the draw is fixed per fold).
+ * as a hyper-parameter search keeps its best trial (Choe et al. 2020 choose every hyper-parameter on valpx), among the
+ * trials whose selected checkpoint classifies valcl above chance: a checkpoint whose classifier is at chance is not a
+ * weakly-supervised classifier whatever its maps score (methods without a classifier, U-Net, are exempt; when no trial
+ * qualifies, all compete). Test scores are never read. All seeds of a cell are selected on the same valpx images (the draw is fixed per fold).
  * A method that builds on another's classifier (NEGEV <- CAM) takes its prerequisite's seed: its run loads that
  * classifier's checkpoint, which exists for the chosen seed only.
  */
@@ -17,12 +19,14 @@ export const RestartTrial = z.object({
   seed: z.number().int(),
   /** valpx PxAP (%) of the trial's best_localization epoch; null when the trial failed. */
   valpx: z.number().nullable(),
+  /** valcl accuracy (%) at that epoch; null when the trial failed. */
+  valcl: z.number().nullable(),
 });
 export type RestartTrial = z.infer<typeof RestartTrial>;
 
 export const RestartChoice = z.object({
   seed: z.number().int(),
-  rule: z.enum(['best-valpx', 'prerequisite']),
+  rule: z.enum(['best-valpx', 'best-valpx-none-classifies', 'prerequisite']),
   trials: z.array(RestartTrial),
 });
 export type RestartChoice = z.infer<typeof RestartChoice>;
@@ -39,13 +43,17 @@ export type RestartsFile = z.infer<typeof RestartsFile>;
 export const RESTARTS_FILE = fileURLToPath(new URL('../restarts.json', import.meta.url));
 
 export const RESTARTS_CRITERION =
-  'per cell, the seed with the highest valpx PxAP at its best_localization epoch (ties: the lowest seed); ' +
-  'a method needing another method’s classifier takes that method’s seed';
+  'per cell, the seed with the highest valpx PxAP at its best_localization epoch (ties: the lowest seed) among the ' +
+  'seeds whose classifier is above chance on valcl at that epoch (all seeds when none is; U-Net exempt); a method ' +
+  'needing another method’s classifier takes that method’s seed';
 
-/** valpx PxAP of a record's best_localization epoch (null for a failed run or one that selected nothing). */
-export function selectedValpx(record: ResultRecord): number | null {
-  if (record.status !== 'ok' || record.bestLocalizationEpoch === null) return null;
-  return record.selection.find((e) => e.epoch === record.bestLocalizationEpoch)?.pxap ?? null;
+/** valpx PxAP and valcl accuracy of a record's best_localization epoch (null for a failed run or no selection). */
+export function selectedScores(record: ResultRecord): { valpx: number | null; valcl: number | null } {
+  const e =
+    record.status === 'ok' && record.bestLocalizationEpoch !== null
+      ? record.selection.find((x) => x.epoch === record.bestLocalizationEpoch)
+      : undefined;
+  return { valpx: e?.pxap ?? null, valcl: e?.clAccuracy ?? null };
 }
 
 /** The trial records of one cell, one per seed; a missing one is an error naming its file. */
@@ -59,7 +67,7 @@ export function readTrials(cell: Cell, seeds: readonly number[], searchDir: stri
     const differs = configDifference(cell.config, parsed.data.config);
     if (differs)
       throw new Error(`${file}: the trial ran with another ${differs} than ${cell.name}'s config (rerun the search)`);
-    return { seed, valpx: selectedValpx(parsed.data) };
+    return { seed, ...selectedScores(parsed.data) };
   });
 }
 
@@ -93,6 +101,8 @@ export function chooseRestarts(
   searchDir: string,
   methods: ReadonlyMap<string, AnyMethod>,
   previous?: RestartsFile,
+  /** Classes of the datasets (both synthetic presets are binary, as GlaS and CAMELYON16): chance = 100 / classes %. */
+  classes = 2,
 ): RestartsFile {
   const searched = cells.filter((c) =>
     seeds.some((seed) => existsSync(join(searchDir, resultPath({ ...c.config, seed })))),
@@ -113,12 +123,17 @@ export function chooseRestarts(
       out.cells[cell.name] = { seed, rule: 'prerequisite', trials };
       continue;
     }
-    const best = trials.reduce<RestartTrial | null>(
-      (b, t) => (t.valpx !== null && (b === null || t.valpx > b.valpx!) ? t : b),
-      null,
-    );
-    if (best === null) throw new Error(`${cell.name}: every trial failed (seeds ${seeds.join(',')})`);
-    out.cells[cell.name] = { seed: best.seed, rule: 'best-valpx', trials };
+    const ok = trials.filter((t) => t.valpx !== null);
+    if (ok.length === 0) throw new Error(`${cell.name}: every trial failed (seeds ${seeds.join(',')})`);
+    const classifies =
+      methods.get(cell.config.method)?.family === 'supervised' ? ok : ok.filter((t) => t.valcl! > 100 / classes);
+    const pool = classifies.length ? classifies : ok;
+    const best = pool.reduce((b, t) => (t.valpx! > b.valpx! ? t : b));
+    out.cells[cell.name] = {
+      seed: best.seed,
+      rule: classifies.length ? 'best-valpx' : 'best-valpx-none-classifies',
+      trials,
+    };
   }
   return out;
 }
