@@ -1,4 +1,5 @@
-// Choose each cell's seed from a restart search and rewrite the cell configs (run: npm run restarts [-- <search dir>]).
+// Choose each cell's seed from a restart search and rewrite the cell configs
+// (run: npm run restarts [-- <search dir> [<seeds, default 0,1,2>]]).
 // The search: wslbench bench synthetic --seeds 0,1,2 --results results/search --no-report
 
 import { resolve } from 'node:path';
@@ -12,10 +13,13 @@ import { writeCellConfigs } from './write-configs.js';
 
 // npm runs package scripts in the package folder: a relative path is the caller's (INIT_CWD).
 const searchDir = resolve(process.env.INIT_CWD ?? process.cwd(), process.argv[2] ?? 'results/search');
+const seeds = process.argv[3] ? process.argv[3].split(',').map(Number) : [...RESTART_SEEDS];
 const methods = new Map<string, AnyMethod>(listMethods().map((m) => [m.id, m]));
 try {
+  if (seeds.some((x) => !Number.isInteger(x) || x < 0))
+    throw new Error(`seeds '${process.argv[3]}': not a list of seeds`);
   const cells = readCellConfigs(DEFAULT_CONFIGS_DIR);
-  const restarts = chooseRestarts(cells, RESTART_SEEDS, searchDir, methods, readRestartsFile(RESTARTS_FILE));
+  const restarts = chooseRestarts(cells, seeds, searchDir, methods, readRestartsFile(RESTARTS_FILE));
   writeRestartsFile(RESTARTS_FILE, restarts);
   const counts = new Map<number, number>();
   for (const c of Object.values(restarts.cells)) counts.set(c.seed, (counts.get(c.seed) ?? 0) + 1);
