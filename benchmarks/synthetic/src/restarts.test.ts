@@ -78,7 +78,7 @@ describe('restart search', () => {
     expect(selectedScores(record(c, 0, [70, 40], 1, 'failed'))).toEqual({ valpx: null, valcl: null });
   });
 
-  test('keeps the seed with the best selected valpx; ties go to the first seed; failed trials never win', () => {
+  test('keeps the seed with the best selected valpx; ties go to the lowest seed; failed trials never win', () => {
     const cam = cell('cam');
     const gap = cell('gap');
     put(cam, 0, [30, 41, 40], 1);
@@ -99,6 +99,10 @@ describe('restart search', () => {
     });
     expect(r.cells[gap.name]!.seed).toBe(0);
     expect(r.cells[gap.name]!.trials[2]).toEqual({ seed: 2, valpx: null, valcl: null });
+    // Ties go to the lowest seed whatever the order the seeds are listed in.
+    expect(chooseRestarts([gap], [2, 1, 0], dir, methods).cells[gap.name]!.seed).toBe(0);
+    writeFileSync(join(dir, resultPath({ ...gap.config, seed: 1 })), '{"schema":');
+    expect(() => chooseRestarts([gap], [0, 1], dir, methods)).toThrow(/f0-s1\.json: not valid JSON/);
   });
 
   test('a trial whose selected classifier is at chance on valcl is passed over, unless none classifies', () => {

@@ -62,7 +62,13 @@ export function readTrials(cell: Cell, seeds: readonly number[], searchDir: stri
     const file = join(searchDir, resultPath({ ...cell.config, seed }));
     if (!existsSync(file))
       throw new Error(`${file}: no seed-${seed} trial of ${cell.name} (run the search for every seed first)`);
-    const parsed = ResultRecord.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+    }
+    const parsed = ResultRecord.safeParse(raw);
     if (!parsed.success) throw new Error(`${file}: not a valid result record (${parsed.error.issues[0]?.message})`);
     const differs = configDifference(cell.config, parsed.data.config);
     if (differs)
@@ -113,8 +119,9 @@ export function chooseRestarts(
   const byKey = new Map(cells.map((c) => [keyOf(c.config.method, c), c]));
   // Independent cells first, so that a dependant finds its prerequisite's choice.
   const order = [...searched].sort((a, b) => Number(dependsOn(a, methods)) - Number(dependsOn(b, methods)));
+  const ascending = [...seeds].sort((a, b) => a - b); // ties go to the lowest seed
   for (const cell of order) {
-    const trials = readTrials(cell, seeds, searchDir);
+    const trials = readTrials(cell, ascending, searchDir);
     const from = methods.get(cell.config.method)?.requirements.classifierFrom;
     if (from) {
       const prerequisite = byKey.get(keyOf(from, cell));
