@@ -56,7 +56,9 @@ export const PRETRAIN_DEFAULT: readonly PretrainStage[] = [{ task: 'tiles', epoc
 export const PRETRAIN_POOL = { seed: 1, perClass: 400, folder: 'pretrain-pool' } as const;
 
 /** Generation settings of the pretraining pool, per preset (same size and magnification as the benchmark's). */
-export function pretrainPoolSettings(): Record<string, NonNullable<RunConfig['synth']>> {
+export function pretrainPoolSettings(
+  perClass: number = PRETRAIN_POOL.perClass,
+): Record<string, NonNullable<RunConfig['synth']>> {
   return Object.fromEntries(
     Object.entries(synthSettings()).map(([d, s]) => [
       d,
@@ -64,7 +66,7 @@ export function pretrainPoolSettings(): Record<string, NonNullable<RunConfig['sy
         ...s,
         seed: PRETRAIN_POOL.seed,
         counts: {
-          train: [PRETRAIN_POOL.perClass, PRETRAIN_POOL.perClass],
+          train: [perClass, perClass],
           valcl: [s.counts!.valpx, s.counts!.valpx],
           test: [1, 1],
           valpx: s.counts!.valpx,

@@ -75,8 +75,11 @@ export function pretrainPoolRoot(dataRoot = defaultDataRoot()): string {
 }
 
 /** The pretraining pool (generated on first use), all presets merged into one 4-class source. */
-export async function openPretrainData(dataRoot = pretrainPoolRoot()): Promise<DatasetSource> {
-  const pool = pretrainPoolSettings();
+export async function openPretrainData(
+  dataRoot = pretrainPoolRoot(),
+  perClass: number = PRETRAIN_POOL.perClass,
+): Promise<DatasetSource> {
+  const pool = pretrainPoolSettings(perClass);
   const sources = await Promise.all(
     SYNTHETIC_DATASETS.map((d) => openDataset({ dataset: d, fold: 0, dataRoot, synth: pool[d] })),
   );
@@ -92,6 +95,7 @@ export async function pretrainEncoder(
     dir = PRETRAINED_DIR,
     log = (_: string) => {},
     dataRoot = pretrainPoolRoot(),
+    poolPerClass = PRETRAIN_POOL.perClass,
     resume,
   }: {
     stages?: readonly PretrainStage[];
@@ -102,10 +106,12 @@ export async function pretrainEncoder(
     dir?: string;
     log?: (line: string) => void;
     dataRoot?: string;
+    /** Train images per class and preset of the pool (tests use a few; the shipped encoders PRETRAIN_POOL's 400). */
+    poolPerClass?: number;
   } = {},
 ): Promise<string> {
   const info = await initEngine({ ...(process.env.WSLBENCH_BACKEND ? { backend: process.env.WSLBENCH_BACKEND } : {}) });
-  const data = await openPretrainData(dataRoot);
+  const data = await openPretrainData(dataRoot, poolPerClass);
   const table = tissueTable(data.encoding);
   const records: PretrainStageRecord[] = [...(resume?.completed ?? [])];
   if (records.length >= stages.length)
@@ -192,7 +198,9 @@ export async function pretrainEncoder(
     schema: 'wslbench/pretrained-encoder@2',
     backbone,
     prefix,
-    data: Object.entries(pretrainPoolSettings()).map(([d, synth]) => `${d} train (${JSON.stringify(synth)})`),
+    data: Object.entries(pretrainPoolSettings(poolPerClass)).map(
+      ([d, synth]) => `${d} train (${JSON.stringify(synth)})`,
+    ),
     optimizer: { name: 'adam', batchSize },
     seed,
     stages: records,
