@@ -1,7 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type AnyMethod, ResultRecord, type RunConfig, resultPath, writeJsonAtomic } from '@wslbench/core';
+import {
+  type AnyMethod,
+  ResultRecord,
+  type RunConfig,
+  readJsonFile,
+  resultPath,
+  writeJsonAtomic,
+} from '@wslbench/core';
 import { z } from 'zod';
 import type { Cell } from './cells.js';
 
@@ -62,13 +69,7 @@ export function readTrials(cell: Cell, seeds: readonly number[], searchDir: stri
     const file = join(searchDir, resultPath({ ...cell.config, seed }));
     if (!existsSync(file))
       throw new Error(`${file}: no seed-${seed} trial of ${cell.name} (run the search for every seed first)`);
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
-    }
-    const parsed = ResultRecord.safeParse(raw);
+    const parsed = ResultRecord.safeParse(readJsonFile(file));
     if (!parsed.success) throw new Error(`${file}: not a valid result record (${parsed.error.issues[0]?.message})`);
     const differs = configDifference(cell.config, parsed.data.config);
     if (differs)
@@ -147,7 +148,7 @@ export function chooseRestarts(
 
 export function readRestartsFile(file: string): RestartsFile | undefined {
   if (!existsSync(file)) return undefined;
-  const parsed = RestartsFile.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  const parsed = RestartsFile.safeParse(readJsonFile(file));
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
     throw new Error(`${file}: ${i.path.join('.') || '(root)'}: ${i.message}`);

@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { type ClassPxap, ResultRecord, resultPath } from '@wslbench/core';
+import { type ClassPxap, ResultRecord, readJsonFile, resultPath } from '@wslbench/core';
 
 export interface LoadedRecord {
   record: ResultRecord;
@@ -79,13 +79,7 @@ export function loadRecords(resultsDir: string): LoadedRecord[] {
   if (!existsSync(runs)) return [];
   return listJson(runs).map((p) => {
     const file = relative(resultsDir, p).split(sep).join('/');
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(p, 'utf8'));
-    } catch (e) {
-      throw new Error(`${p}: not valid JSON (${(e as Error).message})`);
-    }
-    const parsed = ResultRecord.safeParse(raw);
+    const parsed = ResultRecord.safeParse(readJsonFile(p));
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
       throw new Error(`${p}: not a valid result record: ${issues}`);

@@ -1,6 +1,13 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type RunConfig, resultPath, type SelectionEntry, type WeightSnapshot, writeJsonAtomic } from '@wslbench/core';
+import {
+  type RunConfig,
+  readJsonFile,
+  resultPath,
+  type SelectionEntry,
+  type WeightSnapshot,
+  writeJsonAtomic,
+} from '@wslbench/core';
 import { type BlobRef, readBlob, writeBlob } from './blob.js';
 
 export const CHECKPOINT_FORMAT = 'wslbench/checkpoint@1';
@@ -61,12 +68,7 @@ export function checkpointDir(resultsDir: string, run: RunKey): string {
 export function readCheckpointHeader(dir: string): CheckpointHeader | null {
   const path = join(dir, CHECKPOINT_HEADER);
   if (!existsSync(path)) return null;
-  let header: CheckpointHeader;
-  try {
-    header = JSON.parse(readFileSync(path, 'utf8')) as CheckpointHeader;
-  } catch (e) {
-    throw new Error(`Checkpoint header ${path} is not valid JSON: ${(e as Error).message}`);
-  }
+  const header = readJsonFile(path) as CheckpointHeader;
   if (header.format !== CHECKPOINT_FORMAT) {
     throw new Error(`Checkpoint header ${path}: format '${String(header.format)}', expected '${CHECKPOINT_FORMAT}'`);
   }

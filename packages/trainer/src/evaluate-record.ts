@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, resolve, sep } from 'node:path';
 import {
   type AnyMethod,
@@ -7,6 +7,7 @@ import {
   parseStrict,
   ResultRecord,
   type RunConfig,
+  readJsonFile,
   resultPath,
   type StepContext,
 } from '@wslbench/core';
@@ -44,13 +45,7 @@ export function locateCheckpoint(target: string): LocatedCheckpoint {
   if (statSync(target).isDirectory()) dir = target;
   else if (basename(target) === 'state.json') dir = dirname(target);
   else {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(target, 'utf8'));
-    } catch (e) {
-      throw new Error(`${target} is not valid JSON: ${(e as Error).message}`);
-    }
-    const rec = parseStrict(ResultRecord, raw, `result record ${target}`);
+    const rec = parseStrict(ResultRecord, readJsonFile(target), `result record ${target}`);
     const rel = resultPath(rec).split('/').join(sep);
     const abs = resolve(target);
     // The record's own location says where its results folder is; fall back to the folder its config named.
