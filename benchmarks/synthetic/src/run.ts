@@ -56,24 +56,36 @@ const clock = (s: number) => {
   return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`;
 };
 
+export interface BenchmarkRun {
+  outcomes: JobOutcome[];
+  resultsDir: string;
+  /** The cells this run was asked for (after --methods). */
+  cells: Cell[];
+  /**
+   * The record files of the benchmark's board, relative to resultsDir: every configured cell of every method at its
+   * seed (or at each --seeds seed). Records of other seeds left in the folder are not on it.
+   */
+  boardFiles: Set<string>;
+}
+
 /** Generate the data if absent, then train every cell without a result, one worker per core. */
-export async function runSyntheticBenchmark(
-  opts: SyntheticBenchmarkOptions = {},
-): Promise<{ outcomes: JobOutcome[]; resultsDir: string; cells: Cell[] }> {
+export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}): Promise<BenchmarkRun> {
   const write = opts.write ?? ((l: string) => process.stdout.write(`${l}\n`));
   const baseResults = resolve(opts.resultsDir ?? 'results');
   const resultsDir = opts.quick ? join(baseResults, 'quick') : baseResults;
   const registered = new Map<string, AnyMethod>(listMethods().map((m) => [m.id, m]));
-  let cells = readCellConfigs(opts.configsDir ?? DEFAULT_CONFIGS_DIR)
+  let all = readCellConfigs(opts.configsDir ?? DEFAULT_CONFIGS_DIR)
     .filter((c) => registered.has(c.config.method))
     .map((c) => ({ ...c, config: withResultsDir(c.config, resultsDir) }));
+  if (opts.quick) all = applyQuick(all, resultsDir);
+  if (opts.seeds?.length) all = atSeeds(all, opts.seeds);
+  const boardFiles = new Set(all.map((c) => resultPath(c.config)));
+  let cells = all;
   if (opts.methods?.length) {
     const unknown = opts.methods.filter((m) => !registered.has(m));
     if (unknown.length) throw new Error(`--methods: unknown method(s) ${unknown.join(', ')}`);
-    cells = cells.filter((c) => opts.methods!.includes(c.config.method));
+    cells = all.filter((c) => opts.methods!.includes(c.config.method));
   }
-  if (opts.quick) cells = applyQuick(cells, resultsDir);
-  if (opts.seeds?.length) cells = atSeeds(cells, opts.seeds);
 
   // Data first (deterministic from the seed; skipped when already generated with the same settings).
   const presets = new Map<string, NonNullable<Cell['config']['synth']>>();
@@ -95,15 +107,15 @@ export async function runSyntheticBenchmark(
     write(`[data] ${preset}: ${generated ? 'generated' : 'already present'} (${synth.size} px)`);
   }
 
-  const extra = otherSeedRecords(cells, resultsDir);
+  const extra = otherSeedRecords(all, resultsDir);
   if (extra.length)
     write(
       `[bench] note: ${extra.length} record(s) in ${resultsDir}/runs are at seeds the configs do not name ` +
-        `(e.g. ${extra[0]}); the leaderboard averages them in as extra seeds`,
+        `(e.g. ${extra[0]}); the leaderboard leaves them out (wslbench report shows every record)`,
     );
   const todo = cells.filter((c) => !cellDone(c, resultsDir, opts.retryFailed === true));
   write(`[bench] ${cells.length} cells, ${cells.length - todo.length} already done, ${todo.length} to run`);
-  if (todo.length === 0) return { outcomes: [], resultsDir, cells };
+  if (todo.length === 0) return { outcomes: [], resultsDir, cells, boardFiles };
 
   // The pretrained encoder each remaining cell starts from: shipped; pretrained here first only when missing.
   const pretrainJobs: Job<WorkPayload>[] = [];
@@ -161,7 +173,7 @@ export async function runSyntheticBenchmark(
     },
     opts.signal,
   );
-  return { outcomes, resultsDir, cells };
+  return { outcomes, resultsDir, cells, boardFiles };
 }
 
 /** Records of the cells' (method, backbone, dataset, fold) at seeds no cell names (left by an earlier seed choice). */

@@ -73,12 +73,16 @@ function checkRecord(file: string, r: ResultRecord): void {
 /**
  * Every result record under `<resultsDir>/runs` (none when the folder is absent), validated with the
  * ResultRecord schema. A malformed file is an error naming the file and field: nothing is skipped silently.
+ * `only`: the record files (relative to `resultsDir`, e.g. `runs/<dataset>/...json`) a caller asked for, e.g. a
+ * benchmark's own cells; the others are not read.
  */
-export function loadRecords(resultsDir: string): LoadedRecord[] {
+export function loadRecords(resultsDir: string, only?: ReadonlySet<string>): LoadedRecord[] {
   const runs = join(resultsDir, 'runs');
   if (!existsSync(runs)) return [];
-  return listJson(runs).map((p) => {
-    const file = relative(resultsDir, p).split(sep).join('/');
+  const fileOf = (p: string) => relative(resultsDir, p).split(sep).join('/');
+  const wanted = only ? listJson(runs).filter((p) => only.has(fileOf(p))) : listJson(runs);
+  return wanted.map((p) => {
+    const file = fileOf(p);
     const parsed = ResultRecord.safeParse(readJsonFile(p));
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');

@@ -38,7 +38,7 @@ export function registerBenchCommand(program: Command): void {
       };
       process.once('SIGINT', onSigint);
       const started = Date.now();
-      const { outcomes, resultsDir } = await runSyntheticBenchmark({
+      const { outcomes, resultsDir, boardFiles: only } = await runSyntheticBenchmark({
         ...(flags.quick ? { quick: true } : {}),
         ...(flags.jobs ? { jobs: Number(flags.jobs) } : {}),
         resultsDir: flags.results,
@@ -54,12 +54,12 @@ export function registerBenchCommand(program: Command): void {
         return;
       }
       const failed = outcomes.filter((o) => !o.ok);
-      const lb = writeLeaderboard(resultsDir, name);
+      const lb = writeLeaderboard(resultsDir, name, { only });
       process.stdout.write(`\nPxAP on test (paper Table 1 layout)\n${renderTerminal(lb.pxap)}\n`);
       process.stdout.write(`\nCL accuracy on test (paper Table 6 layout)\n${renderTerminal(lb.clAccuracy)}\n`);
       process.stdout.write(`leaderboard: ${lb.markdown}\n`);
       if (flags.report) {
-        const path = await writeReport(resultsDir, `${resultsDir}/report`, { paper: true });
+        const path = await writeReport(resultsDir, `${resultsDir}/report`, { paper: true, only });
         process.stdout.write(`report: ${path}\n`);
       }
       process.stdout.write(`wall time ${((Date.now() - started) / 1000).toFixed(0)} s\n`);

@@ -20,6 +20,8 @@ export interface ReportOptions {
   title?: string;
   /** Gallery images per dataset (default 4). */
   maxGalleryImages?: number;
+  /** Only these record files (relative to the results folder; see loadRecords). */
+  only?: ReadonlySet<string>;
 }
 
 const dataUri = (mime: string, data: string | Uint8Array) =>
@@ -50,7 +52,7 @@ interface ChartEntry {
  * are also saved under `<outDir>/charts`, gallery rows under `<outDir>/galleries`. Returns the index.html path.
  */
 export async function writeReport(resultsDir: string, outDir: string, opts: ReportOptions = {}): Promise<string> {
-  const loaded = loadRecords(resultsDir);
+  const loaded = loadRecords(resultsDir, opts.only);
   const records = loaded.map((l) => l.record);
   const withPaper = opts.paper ?? false;
   const chartsDir = join(outDir, 'charts');

@@ -155,6 +155,21 @@ describe('leaderboardTable', () => {
     expect(readFileSync(empty.markdown, 'utf8')).toContain('No result records yet');
     expect(() => writeLeaderboard(dir, 'synthtic')).toThrow("unknown dataset group 'synthtic'");
   });
+
+  it('writeLeaderboard with `only` reads just those record files (a benchmark board without stray seeds)', () => {
+    const all = loadRecords(dir);
+    const cam = all.filter((l) => l.record.method === 'cam' && l.record.dataset === 'synth-glas');
+    expect(cam.length).toBe(3); // two vgg16 seeds (62.0 ± 2.8) and one resnet50 run
+    const keep = cam.filter((l) => !(l.record.backbone.startsWith('vgg16') && l.record.seed !== cam[0]!.record.seed));
+    const only = new Set(keep.map((l) => l.file));
+    expect(only.size).toBe(2);
+    const json = JSON.parse(readFileSync(writeLeaderboard(dir, 'synthetic', { only }).json, 'utf8'));
+    expect(json.runs).toBe(2);
+    expect(json.pxap.rows.map((r: { display: string }) => r.display)).toEqual(['CAM']);
+    expect(json.pxap.rows[0].cells[0].n).toBe(1);
+    expect(loadRecords(dir, new Set(['runs/none.json']))).toEqual([]);
+    writeLeaderboard(dir, 'synthetic'); // leave the full board for the other tests
+  });
 });
 
 describe('loadRecords rejects bad input with the file and field named', () => {

@@ -29,9 +29,13 @@ export interface LeaderboardFiles {
  * datasets: PxAP (Table 1 layout) and CL accuracy (Table 6 layout), each beside the paper's values, and the
  * per-class PxAP (no paper counterpart).
  */
-export function writeLeaderboard(resultsDir: string, datasetsGroupName: string): LeaderboardFiles {
+export function writeLeaderboard(
+  resultsDir: string,
+  datasetsGroupName: string,
+  opts: { only?: ReadonlySet<string> } = {},
+): LeaderboardFiles {
   const datasets = datasetsOfGroup(datasetsGroupName);
-  const records = loadRecords(resultsDir)
+  const records = loadRecords(resultsDir, opts.only)
     .map((l) => l.record)
     .filter((r) => datasets.includes(r.dataset));
   const pxap = leaderboardTable(records, { metric: 'pxap', paper: true, datasets });

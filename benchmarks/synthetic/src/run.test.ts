@@ -1,0 +1,63 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { RunConfig, resultPath } from '@wslbench/core';
+import { configName } from './grid.js';
+import { runSyntheticBenchmark } from './run.js';
+
+/** Two cells (CAM, GAP) configured at seed 1 on a tiny synthetic preset, every record already present. */
+describe('runSyntheticBenchmark: which records are the board', () => {
+  let root: string;
+  let configs: string;
+  const results = () => join(root, 'results');
+  const touch = (method: string, seed: number) => {
+    const file = join(
+      results(),
+      resultPath({ method, backbone: 'vgg16:w0.125', dataset: 'synth-glas', fold: 0, seed }),
+    );
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, '{}');
+  };
+  const lines: string[] = [];
+  const run = (opts: { methods?: string[]; seeds?: number[] }) =>
+    runSyntheticBenchmark({ ...opts, resultsDir: results(), configsDir: configs, write: (l) => lines.push(l) });
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'wsl-bench-'));
+    configs = join(root, 'configs');
+    mkdirSync(configs);
+    for (const method of ['cam', 'gap']) {
+      const config = RunConfig.parse({
+        method,
+        backbone: 'vgg16:w0.125',
+        dataset: 'synth-glas',
+        seed: 1,
+        dataRoot: join(root, 'data'),
+        synth: { size: 32, seed: 0, counts: { train: [1, 1], valcl: [1, 1], test: [1, 1], valpx: 1 } },
+      });
+      writeFileSync(
+        join(configs, `${configName(method, config.backbone, 'synth-glas', 0)}.json`),
+        JSON.stringify(config),
+      );
+      for (const seed of [0, 1, 2]) touch(method, seed);
+    }
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  const file = (method: string, seed: number) =>
+    resultPath({ method, backbone: 'vgg16:w0.125', dataset: 'synth-glas', fold: 0, seed });
+
+  test('the configured seed of every method, even when --methods runs only some; other seeds are named', async () => {
+    const r = await run({ methods: ['cam'] });
+    expect(r.outcomes).toEqual([]);
+    expect(r.cells.map((c) => c.config.method)).toEqual(['cam']);
+    expect([...r.boardFiles].sort()).toEqual([file('cam', 1), file('gap', 1)]);
+    expect(lines).toContain('[bench] 1 cells, 1 already done, 0 to run');
+    expect(lines.some((l) => l.includes('4 record(s)') && l.includes('the leaderboard leaves them out'))).toBe(true);
+  });
+
+  test('with --seeds, every listed seed of every cell', async () => {
+    const r = await run({ seeds: [0, 2] });
+    expect([...r.boardFiles].sort()).toEqual([file('cam', 0), file('cam', 2), file('gap', 0), file('gap', 2)]);
+  });
+});
