@@ -38,7 +38,11 @@ export function registerBenchCommand(program: Command): void {
       };
       process.once('SIGINT', onSigint);
       const started = Date.now();
-      const { outcomes, resultsDir, boardFiles: only } = await runSyntheticBenchmark({
+      const {
+        outcomes,
+        resultsDir,
+        boardFiles: only,
+      } = await runSyntheticBenchmark({
         ...(flags.quick ? { quick: true } : {}),
         ...(flags.jobs ? { jobs: Number(flags.jobs) } : {}),
         resultsDir: flags.results,
