@@ -8,16 +8,14 @@ import { listMethods } from '@wslbench/registry';
 import { readCellConfigs } from './cells.js';
 import { RESTART_SEEDS } from './grid.js';
 import { chooseRestarts, RESTARTS_FILE, readRestartsFile, writeRestartsFile } from './restarts.js';
-import { DEFAULT_CONFIGS_DIR } from './run.js';
+import { DEFAULT_CONFIGS_DIR, parseSeedList } from './run.js';
 import { writeCellConfigs } from './write-configs.js';
 
 // npm runs package scripts in the package folder: a relative path is the caller's (INIT_CWD).
 const searchDir = resolve(process.env.INIT_CWD ?? process.cwd(), process.argv[2] ?? 'results/search');
-const seeds = process.argv[3] ? process.argv[3].split(',').map(Number) : [...RESTART_SEEDS];
 const methods = new Map<string, AnyMethod>(listMethods().map((m) => [m.id, m]));
 try {
-  if (seeds.some((x) => !Number.isInteger(x) || x < 0))
-    throw new Error(`seeds '${process.argv[3]}': not a list of seeds`);
+  const seeds = process.argv[3] ? parseSeedList(process.argv[3], 'seeds') : [...RESTART_SEEDS];
   const cells = readCellConfigs(DEFAULT_CONFIGS_DIR);
   const restarts = chooseRestarts(cells, seeds, searchDir, methods, readRestartsFile(RESTARTS_FILE));
   writeRestartsFile(RESTARTS_FILE, restarts);

@@ -5,7 +5,7 @@ import { type AnyMethod, type ResultRecord, RunConfig, resultPath } from '@wslbe
 import type { Cell } from './cells.js';
 import { configName } from './grid.js';
 import { chooseRestarts, type RestartsFile, readRestartsFile, selectedScores, writeRestartsFile } from './restarts.js';
-import { atSeeds, otherSeedRecords } from './run.js';
+import { atSeeds, otherSeedRecords, parseSeedList } from './run.js';
 
 const methods = new Map<string, AnyMethod>([
   ['cam', { id: 'cam', requirements: {} } as AnyMethod],
@@ -197,6 +197,9 @@ describe('restart search', () => {
     ]);
     expect(() => atSeeds([cell('cam')], [1, 1])).toThrow('--seeds: 1,1 repeats a seed');
     expect(() => atSeeds([cell('cam')], [-1])).toThrow("--seeds: '-1' is not a non-negative integer");
+    expect(parseSeedList(' 0, 2,10')).toEqual([0, 2, 10]);
+    expect(() => parseSeedList('0,1.5')).toThrow("--seeds: '1.5' is not a non-negative integer");
+    expect(() => parseSeedList('0,,1', 'seeds')).toThrow("seeds: '' is not a non-negative integer");
   });
 
   test('otherSeedRecords lists records of configured cells at seeds no config names', () => {
@@ -210,7 +213,8 @@ describe('restart search', () => {
       { ...cam, config: { ...cam.config, seed: 2 } },
       { ...gap, config: { ...gap.config, seed: 1 } },
     ];
-    expect(otherSeedRecords(configured, dir)).toEqual([resultPath({ ...cam.config, seed: 0 })]);
-    expect(otherSeedRecords(atSeeds([cam], [0, 2]), dir)).toEqual([]);
+    const board = (cells: Cell[]) => new Set(cells.map((c) => resultPath(c.config)));
+    expect(otherSeedRecords(board(configured), dir)).toEqual([resultPath({ ...cam.config, seed: 0 })]);
+    expect(otherSeedRecords(board(atSeeds([cam], [0, 2])), dir)).toEqual([]);
   });
 });

@@ -38,6 +38,15 @@ export function applyQuick(cells: Cell[], resultsDir: string): Cell[] {
     }));
 }
 
+/** A comma-separated seed list (`0,1,2`) as typed on a command line; `what` names it in the error. */
+export function parseSeedList(list: string, what = '--seeds'): number[] {
+  return list.split(',').map((s) => {
+    const t = s.trim();
+    if (!/^\d+$/.test(t)) throw new Error(`${what}: '${t}' is not a non-negative integer`);
+    return Number(t);
+  });
+}
+
 /** One cell per seed and cell (named `<cell>_s<seed>`); a dependant's seed-s run uses its prerequisite's seed-s run. */
 export function atSeeds(cells: Cell[], seeds: readonly number[]): Cell[] {
   const bad = seeds.find((s) => !Number.isInteger(s) || s < 0);
@@ -107,7 +116,7 @@ export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}
     write(`[data] ${preset}: ${generated ? 'generated' : 'already present'} (${synth.size} px)`);
   }
 
-  const extra = otherSeedRecords(all, resultsDir);
+  const extra = otherSeedRecords(boardFiles, resultsDir);
   if (extra.length)
     write(
       `[bench] note: ${extra.length} record(s) in ${resultsDir}/runs are at seeds the configs do not name ` +
@@ -176,22 +185,19 @@ export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}
   return { outcomes, resultsDir, cells, boardFiles };
 }
 
-/** Records of the cells' (method, backbone, dataset, fold) at seeds no cell names (left by an earlier seed choice). */
-export function otherSeedRecords(cells: readonly Cell[], resultsDir: string): string[] {
-  const named = new Set(cells.map((c) => resultPath(c.config)));
-  const dirs = new Set(cells.map((c) => dirname(resultPath(c.config))));
+/**
+ * Record files beside the board's (same method, backbone, dataset and fold) at seeds the board does not name, e.g. left
+ * by an earlier seed choice. Paths relative to resultsDir, like the board's.
+ */
+export function otherSeedRecords(board: ReadonlySet<string>, resultsDir: string): string[] {
+  const runOf = (file: string) => file.replace(/-s\d+\.json$/, '');
+  const runs = new Set([...board].map(runOf));
   const out: string[] = [];
-  for (const d of [...dirs].sort()) {
+  for (const d of [...new Set([...board].map((f) => dirname(f)))].sort()) {
     if (!existsSync(join(resultsDir, d))) continue;
     for (const f of readdirSync(join(resultsDir, d)).sort()) {
       const p = `${d}/${f}`;
-      const fold = /^f(\d+)-s\d+\.json$/.exec(f)?.[1];
-      if (
-        fold !== undefined &&
-        !named.has(p) &&
-        cells.some((c) => dirname(resultPath(c.config)) === d && c.config.fold === Number(fold))
-      )
-        out.push(p);
+      if (/^f\d+-s\d+\.json$/.test(f) && !board.has(p) && runs.has(runOf(p))) out.push(p);
     }
   }
   return out;

@@ -1,5 +1,5 @@
 import { PAPER_CONFIGS_DIR } from '@wslbench/bench-paper';
-import { runSyntheticBenchmark } from '@wslbench/bench-synthetic';
+import { parseSeedList, runSyntheticBenchmark } from '@wslbench/bench-synthetic';
 import { renderTerminal, writeLeaderboard, writeReport } from '@wslbench/report';
 import type { Command } from 'commander';
 
@@ -48,7 +48,7 @@ export function registerBenchCommand(program: Command): void {
         resultsDir: flags.results,
         ...(flags.methods ? { methods: flags.methods.split(',').map((s) => s.trim()) } : {}),
         retryFailed: flags.retryFailed === true,
-        ...(flags.seeds ? { seeds: parseSeeds(flags.seeds) } : {}),
+        ...(flags.seeds ? { seeds: parseSeedList(flags.seeds) } : {}),
         ...(flags.configs ? { configsDir: flags.configs } : name === 'paper' ? { configsDir: PAPER_CONFIGS_DIR } : {}),
         signal: controller.signal,
       });
@@ -72,12 +72,4 @@ export function registerBenchCommand(program: Command): void {
         process.exitCode = 2;
       }
     });
-}
-
-function parseSeeds(list: string): number[] {
-  return list.split(',').map((s) => {
-    const t = s.trim();
-    if (!/^\d+$/.test(t)) throw new Error(`--seeds: '${t}' is not a non-negative integer`);
-    return Number(t);
-  });
 }
