@@ -17,7 +17,18 @@ program
   .name('wslbench')
   .description('Weakly-supervised localization benchmark for histology (NEGEV protocol), on TF.js')
   .version(cliVersion(), '-V, --version')
-  .option('--backend <name>', 'TF.js backend: tensorflow | wasm | cpu (default: best available; env WSLBENCH_BACKEND)')
+  .option(
+    '--backend <name>',
+    'TF.js backend: tensorflow | torch | wasm | cpu (default: best available; env WSLBENCH_BACKEND)',
+  )
+  .option('--threads <n>', 'intra-op threads of the torch backend (env WSLBENCH_THREADS; default: one per core)')
+  .option('--device <name>', 'torch device: cpu | cuda (env WSLBENCH_DEVICE; default: cuda when available)')
+  .hook('preAction', (cmd) => {
+    // As environment variables, so that every engine start of this process and of its workers sees them.
+    const { threads, device } = cmd.opts<{ threads?: string; device?: string }>();
+    if (threads !== undefined) process.env.WSLBENCH_THREADS = threads;
+    if (device !== undefined) process.env.WSLBENCH_DEVICE = device;
+  })
   .showHelpAfterError();
 
 registerBenchCommand(program);

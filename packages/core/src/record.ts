@@ -45,6 +45,10 @@ export const EnvInfo = z.object({
   platform: z.string(),
   packages: z.record(z.string(), z.string()),
   commit: z.string().nullable(),
+  /** Native engine details (torch backend): the libtorch version, device and intra-op threads. */
+  libtorch: z.string().optional(),
+  device: z.string().optional(),
+  threads: z.number().int().optional(),
 });
 export type EnvInfo = z.infer<typeof EnvInfo>;
 

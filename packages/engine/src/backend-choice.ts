@@ -4,12 +4,14 @@ import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EnvInfo } from '@wslbench/core';
+import { registerTorchBackend, type TorchBackendInfo } from '@wslbench/backend-torch';
 import { registerEngineGradients } from './batch-norm-grad.js';
 import { gradientsRegistered } from './gradients.js';
 import { registerWasmTrainingKernels, wasmTrainingKernels } from './kernels/index.js';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+export type BackendName = 'tensorflow' | 'torch' | 'wasm' | 'cpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'torch', 'wasm', 'cpu'];
+export type DeviceName = 'cpu' | 'cuda';
 
 /** Native TF.js packages, best first. Optional dependencies: usually not installed. */
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
@@ -30,6 +32,10 @@ export interface EngineInfo {
   tfjsVersion: string;
   native: NativeProbe;
   wasm: { simd: boolean; threads: number; multithreadSupported: boolean } | null;
+  /** The torch backend when it is the active one: libtorch version, device, threads, native/fallback kernels. */
+  torch: TorchBackendInfo | null;
+  /** Why torch is (not) available, whichever backend runs. */
+  torchReason: string;
   /** Kernels the engine registered for the active backend (empty unless wasm). */
   engineKernels: string[];
   /** Versions of the @tensorflow/* packages in use. */
@@ -37,8 +43,12 @@ export interface EngineInfo {
 }
 
 export interface InitEngineOptions {
-  /** Overrides env WSLBENCH_BACKEND; default: best available (tensorflow > wasm; cpu only when asked). */
+  /** Overrides env WSLBENCH_BACKEND; default: best available (tensorflow > torch > wasm; cpu only when asked). */
   backend?: BackendName | string;
+  /** Intra-op threads of the torch backend (env WSLBENCH_THREADS; default: libtorch's, one per core). */
+  threads?: number | string;
+  /** Device of the torch backend (env WSLBENCH_DEVICE; default: cuda when the libtorch has it and a GPU is visible). */
+  device?: DeviceName | string;
 }
 
 const initialised = new Map<string, EngineInfo>();
@@ -52,7 +62,9 @@ let nativeVersion: string | null = null;
  */
 export async function initEngine(opts: InitEngineOptions = {}): Promise<EngineInfo> {
   const requested = parseRequest(opts.backend ?? process.env.WSLBENCH_BACKEND);
-  const key = requested ?? 'auto';
+  const threads = parseThreads(opts.threads ?? process.env.WSLBENCH_THREADS);
+  const device = parseDevice(opts.device ?? process.env.WSLBENCH_DEVICE);
+  const key = `${requested ?? 'auto'}|${threads ?? ''}|${device ?? ''}`;
   const known = initialised.get(key);
   if (known) {
     if (tf.getBackend() !== known.backend) await activate(known.backend);
@@ -63,21 +75,31 @@ export async function initEngine(opts: InitEngineOptions = {}): Promise<EngineIn
     throw new Error('engine: TF.js gradient functions are not registered (@tensorflow/tfjs failed to load)');
   registerEngineGradients();
   const native = await probeNative();
+  // Torch is probed unless TensorFlow wins or another backend is forced: loading libtorch costs ~0.3 s.
+  const wantTorch = requested === 'torch' || (requested === null && !native.available);
+  const torch = wantTorch ? registerTorchBackend({ ...(threads ? { threads } : {}), ...(device ? { device } : {}) }) : null;
+  const torchReason = torch ? (torch.ok ? `libtorch ${torch.info.version} (${torch.info.libtorch})` : torch.reason) : 'not probed';
   let backend: BackendName;
   let backendReason: string;
   if (requested) {
     if (requested === 'tensorflow' && !native.available) {
       throw new Error(`backend 'tensorflow' requested, but no native TensorFlow backend loads: ${native.reason}`);
     }
+    if (requested === 'torch' && !torch?.ok) throw new Error(`backend 'torch' requested, but it is unavailable: ${torchReason}`);
     backend = requested;
     backendReason = `requested (${opts.backend !== undefined ? 'option' : 'env WSLBENCH_BACKEND'})`;
   } else if (native.available) {
     backend = 'tensorflow';
     backendReason = `best available: native TensorFlow via ${native.package}`;
+  } else if (torch?.ok) {
+    backend = 'torch';
+    backendReason = `best available: libtorch ${torch.info.version} on ${torch.info.device}, ${torch.info.threads} thread(s); native TensorFlow unavailable: ${native.reason}`;
   } else {
     backend = 'wasm';
-    backendReason = `wasm (XNNPACK) with engine training kernels; native TensorFlow unavailable: ${native.reason}`;
+    backendReason = `wasm (XNNPACK) with engine training kernels; torch unavailable: ${torchReason}; native TensorFlow unavailable: ${native.reason}`;
   }
+  if (device === 'cuda' && backend !== 'torch' && backend !== 'tensorflow')
+    throw new Error(`device 'cuda' (from --device or WSLBENCH_DEVICE) needs the torch or tensorflow backend, not ${backend}`);
   await activate(backend);
   if (backend === 'wasm') registerWasmTrainingKernels();
   const info: EngineInfo = {
@@ -87,6 +109,8 @@ export async function initEngine(opts: InitEngineOptions = {}): Promise<EngineIn
     tfjsVersion: tf.version_core,
     native,
     wasm: backend === 'wasm' ? await wasmDetails() : null,
+    torch: backend === 'torch' && torch?.ok ? torch.info : null,
+    torchReason,
     engineKernels: backend === 'wasm' ? wasmTrainingKernels.map((k) => k.kernelName) : [],
     packages: tensorflowPackageVersions(native.package),
   };
@@ -97,7 +121,9 @@ export async function initEngine(opts: InitEngineOptions = {}): Promise<EngineIn
 
 /** The EnvInfo block of a result record, from the engine's last initialisation (or the bare active backend). */
 export function engineEnvInfo(info: EngineInfo | null = lastInfo): EnvInfo {
+  const torch = info?.torch;
   return {
+    ...(torch ? { libtorch: torch.version, device: torch.device, threads: torch.threads } : {}),
     backend: info?.backend ?? tf.getBackend() ?? 'none',
     backendReason: info?.backendReason ?? 'initEngine was not called',
     tfjsVersion: tf.version_core,
@@ -145,6 +171,20 @@ function parseRequest(raw: string | undefined): BackendName | null {
   throw new Error(
     `unknown backend '${raw}' (from --backend or WSLBENCH_BACKEND): expected one of ${BACKEND_NAMES.join(', ')}, auto`,
   );
+}
+
+function parseThreads(raw: number | string | undefined): number | null {
+  if (raw === undefined || raw === '') return null;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`threads must be a positive integer (from --threads or WSLBENCH_THREADS), got '${raw}'`);
+  return n;
+}
+
+function parseDevice(raw: string | undefined): DeviceName | null {
+  if (raw === undefined || raw === '' || raw === 'auto') return null;
+  if (raw === 'cpu' || raw === 'cuda') return raw;
+  throw new Error(`unknown device '${raw}' (from --device or WSLBENCH_DEVICE): expected cpu, cuda or auto`);
 }
 
 async function activate(backend: BackendName): Promise<void> {

@@ -3,6 +3,7 @@ import './gradients.js';
 export {
   BACKEND_NAMES,
   type BackendName,
+  type DeviceName,
   type EngineInfo,
   engineEnvInfo,
   type InitEngineOptions,

@@ -6,7 +6,7 @@ export function registerEnvCommand(program: Command): void {
   program
     .command('env')
     .description(
-      'Show the TF.js backend chosen, its version, SIMD/threads, and whether native TensorFlow is available (and if not, why)',
+      'Show the TF.js backend chosen, its version, threads and device, and why each native backend (TensorFlow, torch) is or is not used',
     )
     .option('--json', 'print the engine info as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
@@ -22,7 +22,15 @@ export function formatEngineInfo(info: EngineInfo): string {
     `why:              ${info.backendReason}`,
     `TF.js:            ${info.tfjsVersion}`,
     `native TF:        ${info.native.available ? `yes (${info.native.package})` : `no - ${info.native.reason}`}`,
+    `torch:            ${info.torch ? `libtorch ${info.torch.version} (${info.torch.libtorch})` : info.torchReason}`,
   ];
+  if (info.torch) {
+    lines.push(`torch device:     ${info.torch.device}${info.torch.cudaAvailable ? ' (CUDA available)' : ''}`);
+    lines.push(`torch threads:    ${info.torch.threads}`);
+    lines.push(
+      `torch kernels:    ${info.torch.nativeKernels.length} native, ${info.torch.fallbackKernels.length} on the CPU fallback`,
+    );
+  }
   if (info.wasm) {
     lines.push(`wasm SIMD:        ${info.wasm.simd ? 'yes' : 'no'}`);
     lines.push(

@@ -1,0 +1,4 @@
+export { type AddonLoad, type BuildStatus, loadAddon, type TorchAddon, type TorchRuntime } from './addon.js';
+export { TorchBackend } from './backend.js';
+export { BACKEND_NAME, fallbackKernelsUsed, NATIVE_KERNELS, registerTorchKernels } from './kernels.js';
+export { registerTorchBackend, type TorchBackendInfo, type TorchOptions } from './register.js';

@@ -1,0 +1,53 @@
+import '@tensorflow/tfjs-backend-cpu';
+import { registerBackend } from '@tensorflow/tfjs-core';
+import { loadAddon, type TorchRuntime } from './addon.js';
+import { TorchBackend } from './backend.js';
+import { BACKEND_NAME, registerTorchKernels } from './kernels.js';
+
+export interface TorchOptions {
+  /** Intra-op threads (default: libtorch's default, one per core). */
+  threads?: number;
+  /** 'cuda' needs a CUDA libtorch and a visible GPU; default: cuda when available, else cpu. */
+  device?: 'cpu' | 'cuda';
+}
+
+export interface TorchBackendInfo extends TorchRuntime {
+  /** The libtorch the addon was built against and how it was found. */
+  libtorch: string;
+  addon: string;
+  nativeKernels: string[];
+  fallbackKernels: string[];
+}
+
+export type TorchRegistration = { ok: true; info: TorchBackendInfo } | { ok: false; reason: string };
+
+let backend: TorchBackend | null = null;
+
+/**
+ * Load the addon, configure threads and device, and register the 'torch' backend with its kernels. Never throws for
+ * an absent or broken libtorch (the reason comes back); throws for a bad option (unknown device, threads < 1, or cuda
+ * without CUDA).
+ */
+export function registerTorchBackend(opts: TorchOptions = {}): TorchRegistration {
+  const load = loadAddon();
+  if (!load.ok) return { ok: false, reason: load.reason };
+  const probe = load.addon.configure(opts.threads !== undefined ? { threads: opts.threads } : {});
+  // Default device: the GPU when this libtorch has CUDA and sees one.
+  const runtime = load.addon.configure({ device: opts.device ?? (probe.cudaAvailable ? 'cuda' : 'cpu') });
+  const { native, fallback } = registerTorchKernels(load.addon.kernels());
+  if (!backend) {
+    backend = new TorchBackend(load.addon);
+    const instance = backend;
+    registerBackend(BACKEND_NAME, () => instance, 0); // priority 0: chosen by the engine, never by default
+  }
+  return {
+    ok: true,
+    info: {
+      ...runtime,
+      libtorch: `${load.build.how ?? 'libtorch'} ${load.build.libtorch ?? ''}`.trim(),
+      addon: load.path,
+      nativeKernels: native,
+      fallbackKernels: fallback,
+    },
+  };
+}
