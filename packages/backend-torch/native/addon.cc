@@ -300,7 +300,7 @@ void registerKernels() {
     return a.scalar_type() == at::kBool ? at::logical_and(a, b) : at::mul(a, b);
   });
   binary("RealDiv", [](const Tensor& a, const Tensor& b) { return at::div(a, b); });
-  binary("FloorDiv", [](const Tensor& a, const Tensor& b) { return at::div(a, b, "floor"); });
+  binary("FloorDiv", [](const Tensor& a, const Tensor& b) { return at::div(a, b, "floor").to(at::kInt); });  // TF.js: int32
   binary("Mod", [](const Tensor& a, const Tensor& b) { return at::remainder(a, b); });
   binary("Maximum", [](const Tensor& a, const Tensor& b) { return at::maximum(a, b); });
   binary("Minimum", [](const Tensor& a, const Tensor& b) { return at::minimum(a, b); });
@@ -619,7 +619,14 @@ void registerKernels() {
     // inputs: dy, input
     const IntVec k = a.ints("filterSize");
     const Conv2dGeom g = geom(a);
-    return nhwc(vjp([&](const Tensor& xn) { return avgPoolNchw(xn, k, g); }, nchw(in[1]), nchw(in[0])));
+    // TF.js's kernel contract: every window's dy spread over kh*kw (the engine's AvgPool gradient rescales dy by
+    // kh*kw/count first, which makes the composite exact on every backend).
+    return nhwc(vjp(
+        [&](const Tensor& xn) {
+          Tensor xp = at::constant_pad_nd(xn, {g.left, g.right, g.top, g.bottom}, 0);
+          return at::avg_pool2d(xp, k, g.stride, {0, 0}, false, true);
+        },
+        nchw(in[1]), nchw(in[0])));
   });
 
   // Resizing, as separable interpolation matrices (exact TF.js index/weight rules for every corner/centre mode)

@@ -33,7 +33,9 @@ export interface BuildStatus {
   cuda?: boolean;
 }
 
-export type AddonLoad = { ok: true; addon: TorchAddon; path: string; build: BuildStatus } | { ok: false; reason: string };
+export type AddonLoad =
+  | { ok: true; addon: TorchAddon; path: string; build: BuildStatus }
+  | { ok: false; reason: string };
 
 const addonPath = fileURLToPath(new URL('../build/wslbench_torch.node', import.meta.url));
 const statusPath = fileURLToPath(new URL('../build/status.json', import.meta.url));

@@ -1,7 +1,7 @@
-import { getKernelsForBackend } from '@tensorflow/tfjs-core';
 import {
   backend_util,
   engine,
+  getKernelsForBackend,
   type KernelConfig,
   type KernelFunc,
   type NamedAttrMap,
@@ -73,23 +73,102 @@ function poolGeometry(xShape: number[], a: Attrs) {
 }
 
 const UNARY = [
-  'Neg', 'Abs', 'Sign', 'Exp', 'Expm1', 'Log', 'Log1p', 'Sqrt', 'Rsqrt', 'Square', 'Reciprocal', 'Relu', 'Relu6',
-  'Elu', 'Selu', 'Sigmoid', 'Softplus', 'Tanh', 'Sin', 'Cos', 'Erf', 'Floor', 'Ceil', 'Round', 'IsNan', 'IsInf',
-  'IsFinite', 'LogicalNot', 'Identity', 'ZerosLike', 'OnesLike', 'Step', 'LeakyRelu', 'ClipByValue', 'Cast',
-  'Reshape', 'Transpose', 'Reverse', 'Slice', 'Tile', 'Cumsum', 'Softmax', 'ArgMax', 'ArgMin', 'TopK', 'SplitV', 'Unpack', 'MaxPool', 'AvgPool', 'ResizeBilinear',
+  'Neg',
+  'Abs',
+  'Sign',
+  'Exp',
+  'Expm1',
+  'Log',
+  'Log1p',
+  'Sqrt',
+  'Rsqrt',
+  'Square',
+  'Reciprocal',
+  'Relu',
+  'Relu6',
+  'Elu',
+  'Selu',
+  'Sigmoid',
+  'Softplus',
+  'Tanh',
+  'Sin',
+  'Cos',
+  'Erf',
+  'Floor',
+  'Ceil',
+  'Round',
+  'IsNan',
+  'IsInf',
+  'IsFinite',
+  'LogicalNot',
+  'Identity',
+  'ZerosLike',
+  'OnesLike',
+  'Step',
+  'LeakyRelu',
+  'ClipByValue',
+  'Cast',
+  'Reshape',
+  'Transpose',
+  'Reverse',
+  'Slice',
+  'Tile',
+  'Cumsum',
+  'Softmax',
+  'ArgMax',
+  'ArgMin',
+  'TopK',
+  'Unpack',
+  'MaxPool',
+  'AvgPool',
+  'ResizeBilinear',
   'ResizeNearestNeighbor',
 ];
 const BINARY = [
-  'Add', 'Sub', 'Multiply', 'RealDiv', 'FloorDiv', 'Mod', 'Maximum', 'Minimum', 'Pow', 'SquaredDifference', 'Atan2',
-  'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Equal', 'NotEqual', 'LogicalAnd', 'LogicalOr', 'LogicalXor',
+  'Add',
+  'Sub',
+  'Multiply',
+  'RealDiv',
+  'FloorDiv',
+  'Mod',
+  'Maximum',
+  'Minimum',
+  'Pow',
+  'SquaredDifference',
+  'Atan2',
+  'Greater',
+  'GreaterEqual',
+  'Less',
+  'LessEqual',
+  'Equal',
+  'NotEqual',
+  'LogicalAnd',
+  'LogicalOr',
+  'LogicalXor',
   'BatchMatMul',
 ];
 
 /** Every kernel the addon runs natively, with its TF.js input names and attribute mapping. */
 export const NATIVE_KERNELS: Record<string, NativeSpec> = {
-  ...Object.fromEntries(UNARY.map((k) => [k, { inputs: [k === 'Softmax' ? 'logits' : k === 'Unpack' ? 'value' : k.startsWith('Resize') ? 'images' : 'x'] }])),
+  ...Object.fromEntries(
+    UNARY.map((k) => [
+      k,
+      { inputs: [k === 'Softmax' ? 'logits' : k === 'Unpack' ? 'value' : k.startsWith('Resize') ? 'images' : 'x'] },
+    ]),
+  ),
   ...Object.fromEntries(BINARY.map((k) => [k, { inputs: ['a', 'b'] }])),
   Prelu: { inputs: ['x', 'alpha'] },
+  SplitV: {
+    inputs: ['x'],
+    attrs: (a, i) => ({
+      sizeSplits: backend_util.prepareSplitSize(
+        i.x as TensorInfo,
+        a.numOrSizeSplits as number | number[],
+        a.axis as number,
+      ),
+      axis: util.parseAxisParam(a.axis as number, shapeOf(i, 'x'))[0],
+    }),
+  },
   EluGrad: { inputs: ['dy', 'y'] },
   Select: { inputs: ['condition', 't', 'e'] },
   GatherV2: { inputs: ['x', 'indices'] },
@@ -212,7 +291,8 @@ function cpuFallback(config: KernelConfig): KernelFunc {
   return (args) => {
     const torch = args.backend as TorchBackend;
     const cpu = engine().findBackend('cpu');
-    if (!cpu) throw new Error(`torch backend: ${config.kernelName} needs the CPU fallback, but no 'cpu' backend is registered`);
+    if (!cpu)
+      throw new Error(`torch backend: ${config.kernelName} needs the CPU fallback, but no 'cpu' backend is registered`);
     fallbacksUsed.add(config.kernelName);
     const created: TensorInfo[] = [];
     const toCpu = (t: TensorInfo): TensorInfo => {
@@ -253,7 +333,12 @@ export function registerTorchKernels(nativeInAddon: readonly string[]): { native
   for (const [name, spec] of Object.entries(NATIVE_KERNELS)) {
     if (!have.has(spec.op ?? name)) continue;
     const cpu = cpuKernels.get(name);
-    if (!registered) registerKernel({ kernelName: name, backendName: BACKEND_NAME, kernelFunc: nativeKernel(name, spec, cpu ? cpuFallback(cpu) : null) });
+    if (!registered)
+      registerKernel({
+        kernelName: name,
+        backendName: BACKEND_NAME,
+        kernelFunc: nativeKernel(name, spec, cpu ? cpuFallback(cpu) : null),
+      });
     native.push(name);
   }
   for (const [name, config] of cpuKernels) {

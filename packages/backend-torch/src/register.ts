@@ -1,11 +1,12 @@
 import '@tensorflow/tfjs-backend-cpu';
+import { availableParallelism } from 'node:os';
 import { registerBackend } from '@tensorflow/tfjs-core';
 import { loadAddon, type TorchRuntime } from './addon.js';
 import { TorchBackend } from './backend.js';
 import { BACKEND_NAME, registerTorchKernels } from './kernels.js';
 
 export interface TorchOptions {
-  /** Intra-op threads (default: libtorch's default, one per core). */
+  /** Intra-op threads (default: one per core the process may use). */
   threads?: number;
   /** 'cuda' needs a CUDA libtorch and a visible GPU; default: cuda when available, else cpu. */
   device?: 'cpu' | 'cuda';
@@ -31,7 +32,7 @@ let backend: TorchBackend | null = null;
 export function registerTorchBackend(opts: TorchOptions = {}): TorchRegistration {
   const load = loadAddon();
   if (!load.ok) return { ok: false, reason: load.reason };
-  const probe = load.addon.configure(opts.threads !== undefined ? { threads: opts.threads } : {});
+  const probe = load.addon.configure({ threads: opts.threads ?? availableParallelism() });
   // Default device: the GPU when this libtorch has CUDA and sees one.
   const runtime = load.addon.configure({ device: opts.device ?? (probe.cudaAvailable ? 'cuda' : 'cpu') });
   const { native, fallback } = registerTorchKernels(load.addon.kernels());

@@ -3,8 +3,8 @@ import { version as tfjsUnionVersion } from '@tensorflow/tfjs';
 import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import type { EnvInfo } from '@wslbench/core';
 import { registerTorchBackend, type TorchBackendInfo } from '@wslbench/backend-torch';
+import type { EnvInfo } from '@wslbench/core';
 import { registerEngineGradients } from './batch-norm-grad.js';
 import { gradientsRegistered } from './gradients.js';
 import { registerWasmTrainingKernels, wasmTrainingKernels } from './kernels/index.js';
@@ -77,15 +77,22 @@ export async function initEngine(opts: InitEngineOptions = {}): Promise<EngineIn
   const native = await probeNative();
   // Torch is probed unless TensorFlow wins or another backend is forced: loading libtorch costs ~0.3 s.
   const wantTorch = requested === 'torch' || (requested === null && !native.available);
-  const torch = wantTorch ? registerTorchBackend({ ...(threads ? { threads } : {}), ...(device ? { device } : {}) }) : null;
-  const torchReason = torch ? (torch.ok ? `libtorch ${torch.info.version} (${torch.info.libtorch})` : torch.reason) : 'not probed';
+  const torch = wantTorch
+    ? registerTorchBackend({ ...(threads ? { threads } : {}), ...(device ? { device } : {}) })
+    : null;
+  const torchReason = torch
+    ? torch.ok
+      ? `libtorch ${torch.info.version} (${torch.info.libtorch})`
+      : torch.reason
+    : 'not probed';
   let backend: BackendName;
   let backendReason: string;
   if (requested) {
     if (requested === 'tensorflow' && !native.available) {
       throw new Error(`backend 'tensorflow' requested, but no native TensorFlow backend loads: ${native.reason}`);
     }
-    if (requested === 'torch' && !torch?.ok) throw new Error(`backend 'torch' requested, but it is unavailable: ${torchReason}`);
+    if (requested === 'torch' && !torch?.ok)
+      throw new Error(`backend 'torch' requested, but it is unavailable: ${torchReason}`);
     backend = requested;
     backendReason = `requested (${opts.backend !== undefined ? 'option' : 'env WSLBENCH_BACKEND'})`;
   } else if (native.available) {
@@ -99,7 +106,9 @@ export async function initEngine(opts: InitEngineOptions = {}): Promise<EngineIn
     backendReason = `wasm (XNNPACK) with engine training kernels; torch unavailable: ${torchReason}; native TensorFlow unavailable: ${native.reason}`;
   }
   if (device === 'cuda' && backend !== 'torch' && backend !== 'tensorflow')
-    throw new Error(`device 'cuda' (from --device or WSLBENCH_DEVICE) needs the torch or tensorflow backend, not ${backend}`);
+    throw new Error(
+      `device 'cuda' (from --device or WSLBENCH_DEVICE) needs the torch or tensorflow backend, not ${backend}`,
+    );
   await activate(backend);
   if (backend === 'wasm') registerWasmTrainingKernels();
   const info: EngineInfo = {

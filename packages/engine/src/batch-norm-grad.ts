@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type GradConfig, type NamedAttrMap, registerGradient } from '@tensorflow/tfjs-core';
+import { avgPoolGradConfig, resizeBilinearGradConfig } from './exact-grads.js';
 
 /**
  * Gradient of FusedBatchNorm (tf.batchNorm) with broadcasting and shared reductions. tfjs-core's version tiles
@@ -33,7 +34,11 @@ export const fusedBatchNormGradConfig: GradConfig = {
 };
 
 /** Gradient overrides the engine installs (for every backend: same maths, fewer full-size temporaries). */
-export const engineGradients: readonly GradConfig[] = [fusedBatchNormGradConfig];
+export const engineGradients: readonly GradConfig[] = [
+  fusedBatchNormGradConfig,
+  avgPoolGradConfig,
+  resizeBilinearGradConfig,
+];
 
 let installed = false;
 export function registerEngineGradients(): void {
