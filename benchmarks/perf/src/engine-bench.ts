@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 /**
  * `npm run bench:engine`: full SGD training steps (forward + backward + update) of a VGG-style net and a
- * ResNet-50-bottleneck-style stack on wasm + engine kernels and on the plain cpu backend, in one run. Reports
- * images/s and achieved GFLOP/s (analytic conv/dense FLOPs of forward + both backward products) and writes a JSON
- * record under results/perf/.
+ * ResNet-50-bottleneck-style stack on wasm + engine kernels, on the plain cpu backend, and on the torch backend at 1
+ * and 2 threads beside PyTorch (python3 torch, benchmarks/perf/pytorch/train_step.py) on the same net, batch and
+ * threads, in one run. Reports images/s, achieved GFLOP/s (analytic conv/dense FLOPs of forward + both backward
+ * products) and torch/PyTorch ratios, and writes a JSON record under results/perf/.
  */
+import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { rngStream, writeJsonAtomic } from '@wslbench/core';
 import { engineEnvInfo, initEngine } from '@wslbench/engine';
@@ -60,7 +63,7 @@ const CASES: Case[] = [
   },
 ];
 
-async function timeSteps(backend: string, c: Case, shape: Shape, steps: number): Promise<Timing> {
+async function timeSteps(backend: string, c: Case, shape: Shape, steps: number, label = backend): Promise<Timing> {
   await tf.setBackend(backend);
   const net = c.make('engine-bench');
   const rng = rngStream('engine-bench', c.name, 'data');
@@ -93,7 +96,7 @@ async function timeSteps(backend: string, c: Case, shape: Shape, steps: number):
   const ms = median(times);
   const cpuMs = median(cpuTimes);
   return {
-    backend,
+    backend: label,
     inputShape: shape,
     steps,
     msPerStep: ms,
@@ -106,22 +109,100 @@ async function timeSteps(backend: string, c: Case, shape: Shape, steps: number):
   };
 }
 
+interface PyTorchTiming {
+  torch: string;
+  threads: number;
+  device: string;
+  msPerStep: number;
+  cpuMsPerStep: number;
+}
+
+/** The PyTorch reference: python3 (or WSLBENCH_PYTHON, or Debian's /usr/bin/python3) with torch importable. */
+function pytorchStep(c: Case, shape: Shape, threads: number, steps: number): PyTorchTiming | { error: string } {
+  const script = fileURLToPath(new URL('../pytorch/train_step.py', import.meta.url));
+  const pythons = [process.env.WSLBENCH_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
+  const errors: string[] = [];
+  for (const py of pythons) {
+    try {
+      const outText = execFileSync(
+        py,
+        [script, '--net', c.name, '--shape', shape.join(','), '--threads', String(threads), '--steps', String(steps)],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      return JSON.parse(outText.trim().split('\n').pop()!) as PyTorchTiming;
+    } catch (err) {
+      errors.push(
+        `${py}: ${((err as Error).message ?? String(err)).split('\n').find((l) => /Error/.test(l)) ?? 'failed'}`,
+      );
+    }
+  }
+  return { error: `no python3 with torch (${errors.join('; ')}); apt-get install python3-torch` };
+}
+
+const fmt = (t: Timing) =>
+  `${t.backend.padEnd(9)} [${t.inputShape.join('x')}] ${t.msPerStep.toFixed(0).padStart(7)} ms/step ${t.imagesPerS.toFixed(2).padStart(8)} img/s ${t.gflops.toFixed(2).padStart(7)} GFLOP/s (CPU time: ${t.cpuMsPerStep.toFixed(0)} ms, ${t.gflopsCpuTime.toFixed(2)} GFLOP/s)`;
+
+interface TorchRow {
+  threads: number;
+  torch: Timing;
+  pytorch: PyTorchTiming | { error: string };
+  /** PyTorch ms/step over torch-backend ms/step (wall clock): >= 1 means the torch backend is as fast. */
+  ratioWall: number | null;
+  /** The same over CPU time (less sensitive to other load on a shared machine; at 1 thread the fairer number). */
+  ratioCpu: number | null;
+}
+
 async function main(): Promise<void> {
   const info = await initEngine({ backend: 'wasm' });
   const wasmSteps = arg('steps', quick ? 2 : 3);
-  const out: Record<string, { wasm: Timing; cpu: Timing; ratio: number }> = {};
+  const torchSteps = arg('torch-steps', quick ? 3 : 5);
+  let torchReason = 'not probed';
+  let torchReady = false;
+  try {
+    torchReady = (await initEngine({ backend: 'torch', threads: 1 })).backend === 'torch';
+  } catch (err) {
+    torchReason = (err as Error).message;
+  }
+  const out: Record<string, { wasm: Timing; cpu: Timing; ratio: number; torch: TorchRow[] }> = {};
   for (const c of CASES) {
     const wasm = await timeSteps('wasm', c, c.wasm, wasmSteps);
     const cpu = await timeSteps('cpu', c, c.cpu, 1);
     const ratio = wasm.gflopsCpuTime / cpu.gflopsCpuTime;
-    out[c.name] = { wasm, cpu, ratio };
-    const fmt = (t: Timing) =>
-      `${t.backend.padEnd(5)} [${t.inputShape.join('x')}] ${t.msPerStep.toFixed(0).padStart(7)} ms/step ${t.imagesPerS.toFixed(2).padStart(8)} img/s ${t.gflops.toFixed(2).padStart(7)} GFLOP/s (CPU time: ${t.cpuMsPerStep.toFixed(0)} ms, ${t.gflopsCpuTime.toFixed(2)} GFLOP/s)`;
-    process.stdout.write(
-      `${c.name}\n  ${fmt(wasm)}\n  ${fmt(cpu)}\n  wasm/cpu (GFLOP/s over CPU time): ${ratio.toFixed(1)}x\n`,
-    );
+    const lines = [
+      `${c.name}`,
+      `  ${fmt(wasm)}`,
+      `  ${fmt(cpu)}`,
+      `  wasm/cpu (GFLOP/s over CPU time): ${ratio.toFixed(1)}x`,
+    ];
+    const torchRows: TorchRow[] = [];
+    if (torchReady) {
+      for (const threads of [1, 2]) {
+        await initEngine({ backend: 'torch', threads });
+        const torch = await timeSteps('torch', c, c.wasm, torchSteps, `torch@${threads}`);
+        const pytorch = pytorchStep(c, c.wasm, threads, torchSteps);
+        const ok = 'msPerStep' in pytorch;
+        const row: TorchRow = {
+          threads,
+          torch,
+          pytorch,
+          ratioWall: ok ? pytorch.msPerStep / torch.msPerStep : null,
+          ratioCpu: ok ? pytorch.cpuMsPerStep / torch.cpuMsPerStep : null,
+        };
+        torchRows.push(row);
+        lines.push(`  ${fmt(torch)}  wasm -> torch: ${(wasm.msPerStep / torch.msPerStep).toFixed(1)}x`);
+        lines.push(
+          ok
+            ? `  pytorch@${threads} [${c.wasm.join('x')}] ${pytorch.msPerStep.toFixed(0).padStart(7)} ms/step (CPU time: ${pytorch.cpuMsPerStep.toFixed(0)} ms)  torch backend / PyTorch: ${row.ratioWall!.toFixed(2)}x wall, ${row.ratioCpu!.toFixed(2)}x CPU time`
+            : `  pytorch@${threads}: ${pytorch.error}`,
+        );
+      }
+    } else {
+      lines.push(`  torch: unavailable (${torchReason})`);
+    }
+    out[c.name] = { wasm, cpu, ratio, torch: torchRows };
+    process.stdout.write(`${lines.join('\n')}\n`);
   }
-  await tf.setBackend('wasm');
+  await initEngine({ backend: 'wasm' });
   const record = {
     schema: 'wslbench/perf-engine@1',
     createdAt: new Date().toISOString(),

@@ -352,12 +352,17 @@ void registerKernels() {
   unary("OnesLike", [](const Tensor& x) { return at::ones_like(x, at::MemoryFormat::Contiguous); });
   kernel("EluGrad", [](const Inputs& in, const Attrs&) { return at::where(in[1] < 0, in[0] * (in[1] + 1), in[0]); });
   kernel("Step", [](const Inputs& in, const Attrs& a) {
+    // TF: x > 0 ? 1 : alpha, NaN stays NaN. One comparison pass (the ReLU gradient calls this on every activation).
     const Tensor& x = in[0];
     const double alpha = a.num("alpha", 0.0);
-    Tensor one = at::ones({}, x.options());
-    Tensor al = at::full({}, alpha, x.options());
-    return at::where(at::isnan(x), x, at::where(x > 0, one, al));
+    Tensor out = at::gt(x, 0).to(x.scalar_type());
+    if (alpha != 0.0) out.add_(at::le(x, 0).to(x.scalar_type()), alpha);
+    if (x.is_floating_point()) out.masked_fill_(at::isnan(x), std::numeric_limits<float>::quiet_NaN());
+    return out;
   });
+  // The ReLU gradient in one pass (dy where x > 0, else 0), as PyTorch's threshold_backward; TF.js composes it from
+  // Step and Multiply. Dispatched by the engine's Relu gradient when the torch backend is active.
+  kernel("TorchReluGrad", [](const Inputs& in, const Attrs&) { return at::threshold_backward(in[0], in[1], 0); });
   kernel("LeakyRelu", [](const Inputs& in, const Attrs& a) { return at::leaky_relu(in[0], a.num("alpha")); });
   kernel("ClipByValue", [](const Inputs& in, const Attrs& a) {
     return at::clamp(in[0], a.num("clipValueMin"), a.num("clipValueMax"));
@@ -556,6 +561,22 @@ void registerKernels() {
     return y;
   });
 
+  // Training-mode batch norm in one pass each way (ATen's native_batch_norm / _backward), over channels-last views.
+  // inputs x [N,H,W,C], scale [C], offset [C]; outputs y, batch mean, batch (biased) variance, 1/sqrt(var+eps).
+  g_kernels["TorchBatchNormTrain"] = [](const Inputs& in, const Attrs& a) {
+    const double eps = a.num("varianceEpsilon");
+    auto r = at::native_batch_norm(nchw(in[0]), in[1], in[2], {}, {}, true, 0.0, eps);
+    Tensor invstd = std::get<2>(r);
+    Tensor var = at::reciprocal(invstd.square()) - eps;
+    return std::vector<Tensor>{nhwc(std::get<0>(r)), std::get<1>(r), var, invstd};
+  };
+  // inputs dy, x, scale, mean, invstd -> dx, dscale, doffset
+  g_kernels["TorchBatchNormTrainGrad"] = [](const Inputs& in, const Attrs& a) {
+    auto r = at::native_batch_norm_backward(nchw(in[0]), nchw(in[1]), in[2], {}, {}, in[3], in[4], true,
+                                            a.num("varianceEpsilon"), {true, true, true});
+    return std::vector<Tensor>{nhwc(std::get<0>(r)), std::get<1>(r), std::get<2>(r)};
+  };
+
   // Convolutions (x NHWC, filter HWIO; the JS side resolves TF padding to explicit top/bottom/left/right)
   auto conv = [](const Tensor& x, const Tensor& w, const Attrs& a, int64_t groups) {
     Conv2dGeom g = geom(a);
@@ -610,7 +631,14 @@ void registerKernels() {
     // inputs: dy, input, output
     const IntVec k = a.ints("filterSize");
     const Conv2dGeom g = geom(a);
-    return nhwc(vjp([&](const Tensor& xn) { return maxPoolNchw(xn, k, g); }, nchw(in[1]), nchw(in[0])));
+    // Indices from a recomputed forward (TF.js does not keep them), then ATen's scatter of dy onto the argmax.
+    IntVec pad;
+    Tensor xp = padFor(nchw(in[1]), g, pad, -std::numeric_limits<double>::infinity());
+    auto fwd = at::max_pool2d_with_indices(xp, k, g.stride, pad, g.dilation, false);
+    Tensor dx = at::max_pool2d_with_indices_backward(nchw(in[0]), xp, k, g.stride, pad, g.dilation, false,
+                                                     std::get<1>(fwd));
+    if (!g.symmetric()) dx = dx.narrow(2, g.top, in[1].size(1)).narrow(3, g.left, in[1].size(2));
+    return nhwc(dx);
   });
   kernel("AvgPool", [](const Inputs& in, const Attrs& a) {
     return nhwc(avgPoolNchw(nchw(in[0]), a.ints("filterSize"), geom(a)));

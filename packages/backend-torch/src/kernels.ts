@@ -170,6 +170,11 @@ export const NATIVE_KERNELS: Record<string, NativeSpec> = {
     }),
   },
   EluGrad: { inputs: ['dy', 'y'] },
+  /** wslbench's own kernels (not TF.js's): training batch norm forward/backward in one pass each (core's BatchNorm). */
+  TorchBatchNormTrain: { inputs: ['x', 'scale', 'offset'] },
+  TorchBatchNormTrainGrad: { inputs: ['dy', 'x', 'scale', 'mean', 'invstd'] },
+  /** wslbench's own (not a TF.js kernel): the ReLU gradient in one pass; the engine's Relu gradient uses it on torch. */
+  TorchReluGrad: { inputs: ['dy', 'x'] },
   Select: { inputs: ['condition', 't', 'e'] },
   GatherV2: { inputs: ['x', 'indices'] },
   OneHot: { inputs: ['indices'] },
@@ -280,7 +285,7 @@ function nativeKernel(name: string, spec: NativeSpec, fallback: KernelFunc | nul
   };
 }
 
-const MULTI_OUTPUT = new Set(['SplitV', 'Unpack', 'TopK']);
+const MULTI_OUTPUT = new Set(['SplitV', 'Unpack', 'TopK', 'TorchBatchNormTrain', 'TorchBatchNormTrainGrad']);
 
 /**
  * A kernel the addon lacks, run by the TF.js CPU backend: inputs copied out of libtorch, outputs copied back. Slow,

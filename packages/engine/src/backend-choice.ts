@@ -67,6 +67,9 @@ export async function initEngine(opts: InitEngineOptions = {}): Promise<EngineIn
   const key = `${requested ?? 'auto'}|${threads ?? ''}|${device ?? ''}`;
   const known = initialised.get(key);
   if (known) {
+    // The torch addon's threads and device are process-wide: re-apply this request's.
+    if (known.backend === 'torch')
+      registerTorchBackend({ ...(threads ? { threads } : {}), ...(device ? { device } : {}) });
     if (tf.getBackend() !== known.backend) await activate(known.backend);
     lastInfo = known;
     return known;

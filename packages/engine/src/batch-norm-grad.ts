@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type GradConfig, type NamedAttrMap, registerGradient } from '@tensorflow/tfjs-core';
-import { avgPoolGradConfig, resizeBilinearGradConfig } from './exact-grads.js';
+import { avgPoolGradConfig, reluGradConfig, resizeBilinearGradConfig } from './exact-grads.js';
 
 /**
  * Gradient of FusedBatchNorm (tf.batchNorm) with broadcasting and shared reductions. tfjs-core's version tiles
@@ -38,6 +38,7 @@ export const engineGradients: readonly GradConfig[] = [
   fusedBatchNormGradConfig,
   avgPoolGradConfig,
   resizeBilinearGradConfig,
+  reluGradConfig,
 ];
 
 let installed = false;

@@ -12,5 +12,5 @@ export {
   probeNative,
 } from './backend-choice.js';
 export { engineGradients, fusedBatchNormGradConfig, registerEngineGradients } from './batch-norm-grad.js';
-export { avgPoolGradConfig, bilinearMatrix, resizeBilinearGradConfig } from './exact-grads.js';
+export { avgPoolGradConfig, bilinearMatrix, reluGradConfig, resizeBilinearGradConfig } from './exact-grads.js';
 export { registerWasmTrainingKernels, wasmTrainingKernels } from './kernels/index.js';
