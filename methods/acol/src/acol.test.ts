@@ -5,7 +5,7 @@ import { crossEntropy } from '@wslbench/method-cam';
 import { type AcolModel, acolEraseMask, acolMap, gap, method, predictedClasses } from './index.js';
 
 beforeAll(async () => {
-  await initEngine({ backend: 'wasm' });
+  await initEngine(); // the best available backend (torch where libtorch is installed, as in CI), or WSLBENCH_BACKEND
 });
 
 // Two images, 2x3 maps, 2 classes. Image 0: class 1 = 0,2,..,10; class 0 constant. Image 1: class 0 = 5,4,3,2,1,0.

@@ -5,7 +5,7 @@ import { method as cam, crossEntropy, type WgapModel } from '@wslbench/method-ca
 import { adlAttention, adlDropMask, adlInsertHook, adlTrain, method } from './index.js';
 
 beforeAll(async () => {
-  await initEngine({ backend: 'wasm' });
+  await initEngine(); // the best available backend (torch where libtorch is installed, as in CI), or WSLBENCH_BACKEND
 });
 
 // One image, 2x3 positions, 2 channels; channel means: [[1, 4, 10], [-2, 7.5, 0.5]], max 10.

@@ -5,7 +5,7 @@ import { classActivationMaps, method, type WgapModel } from './index.js';
 
 beforeAll(async () => {
   // wasm + the engine's training kernels (it also registers TF.js' gradient functions).
-  await initEngine({ backend: 'wasm' });
+  await initEngine(); // the best available backend (torch where libtorch is installed, as in CI), or WSLBENCH_BACKEND
 });
 
 describe('CAM', () => {

@@ -5,7 +5,7 @@ import { crossEntropy, type WgapModel } from '@wslbench/method-cam';
 import { cutmix, cutmixBox, lambdaFromBox, method, sampleBeta } from './index.js';
 
 beforeAll(async () => {
-  await initEngine({ backend: 'wasm' });
+  await initEngine(); // the best available backend (torch where libtorch is installed, as in CI), or WSLBENCH_BACKEND
 });
 
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;

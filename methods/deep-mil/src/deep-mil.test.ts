@@ -6,7 +6,7 @@ import { type DeepMilModel, MilHead, method } from './index.js';
 
 beforeAll(async () => {
   // wasm + the engine's training kernels (initEngine also registers TF.js' gradient functions).
-  await initEngine({ backend: 'wasm' });
+  await initEngine(); // the best available backend (torch where libtorch is installed, as in CI), or WSLBENCH_BACKEND
 });
 
 /** Plain-loop attention MIL: a_c = softmax_p(W tanh(V f_p) [⊙ sigmoid(U f_p)]), logit_c = w_c · Σ_p a_cp f_p + b_c. */

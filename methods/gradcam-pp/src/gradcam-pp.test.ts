@@ -6,7 +6,7 @@ import { mapFromActivations, method } from './index.js';
 
 beforeAll(async () => {
   // wasm + the engine's training kernels (initEngine also registers TF.js' gradient functions).
-  await initEngine({ backend: 'wasm' });
+  await initEngine(); // the best available backend (torch where libtorch is installed, as in CI), or WSLBENCH_BACKEND
 });
 
 /** Grad-CAM++ written independently with loops: paper/pgc α (0 where g = 0) or the reference α = g². */

@@ -5,7 +5,7 @@ import { method as cam, crossEntropy, type WgapModel } from '@wslbench/method-ca
 import { hideAndSeek, hidePatchesMask, method, scaledGridSize } from './index.js';
 
 beforeAll(async () => {
-  await initEngine({ backend: 'wasm' });
+  await initEngine(); // the best available backend (torch where libtorch is installed, as in CI), or WSLBENCH_BACKEND
 });
 
 describe('HaS patch hiding', () => {

@@ -12,7 +12,7 @@ import { mapFromActivations, method } from './index.js';
 
 beforeAll(async () => {
   // wasm + the engine's training kernels (initEngine also registers TF.js' gradient functions).
-  await initEngine({ backend: 'wasm' });
+  await initEngine(); // the best available backend (torch where libtorch is installed, as in CI), or WSLBENCH_BACKEND
 });
 
 /** LayerCAM written independently: map(i,j) = ReLU(Σ_k ReLU(g_k(i,j))·A_k(i,j)). */

@@ -5,7 +5,7 @@ import { lowerMedian, method, peakMask, peakStimulationPool, simplifiedPrmPool }
 
 beforeAll(async () => {
   // wasm + the engine's training kernels (initEngine also registers TF.js' gradient functions).
-  await initEngine({ backend: 'wasm' });
+  await initEngine(); // the best available backend (torch where libtorch is installed, as in CI), or WSLBENCH_BACKEND
 });
 
 // Peaks (local maxima of their 3x3 window): 9 at (1,1), 3 at (1,4), 7 at (3,3).

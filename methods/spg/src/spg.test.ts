@@ -13,7 +13,7 @@ import {
 } from './index.js';
 
 beforeAll(async () => {
-  await initEngine({ backend: 'wasm' });
+  await initEngine(); // the best available backend (torch where libtorch is installed, as in CI), or WSLBENCH_BACKEND
 });
 
 /** The reference's get_mask in plain loops: 255 = ignored. */

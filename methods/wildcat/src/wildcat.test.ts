@@ -6,7 +6,7 @@ import { bottomKMean, method, positionCount, roundHalfEven, topKMean, wildcatPoo
 
 beforeAll(async () => {
   // wasm + the engine's training kernels (initEngine also registers TF.js' gradient functions).
-  await initEngine({ backend: 'wasm' });
+  await initEngine(); // the best available backend (torch where libtorch is installed, as in CI), or WSLBENCH_BACKEND
 });
 
 // A 4x4 class map holding 1..16 in scrambled order; the second map is its negation.

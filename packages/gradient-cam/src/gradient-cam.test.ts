@@ -17,7 +17,7 @@ import {
 
 beforeAll(async () => {
   // wasm + the engine's training kernels (initEngine also registers TF.js' gradient functions).
-  await initEngine({ backend: 'wasm' });
+  await initEngine(); // the best available backend (torch where libtorch is installed, as in CI), or WSLBENCH_BACKEND
 });
 
 /** Central finite difference of logit[n, c_n] w.r.t. every entry of A (float32, so a coarse step). */

@@ -17,7 +17,7 @@ import { getMethod, listMethods } from './index.js';
 const methodsDir = fileURLToPath(new URL('../../../methods', import.meta.url));
 
 beforeAll(async () => {
-  await initEngine({ backend: 'wasm' });
+  await initEngine(); // the best available backend (torch where libtorch is installed, as in CI), or WSLBENCH_BACKEND
 });
 
 describe('registry', () => {
