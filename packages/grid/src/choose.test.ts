@@ -78,9 +78,9 @@ describe('choosing a searched configuration (valpx only)', () => {
       await runCell(dir, { id: (m.cells[3] as GridCell).id }, { train, executor: 'test' });
       const out = join(dir, 'search-versioned.json');
       const { search, added } = chooseRunFolder(dir, readManifest(dir), { out });
-      const choice = Object.values(search.keys)[0];
-      expect(choice?.values['optimizer.lr']).toBe(bestLr);
-      expect((choice?.config.optimizer as { lr: number }).lr).toBe(bestLr);
+      const choice = Object.values(search.keys)[0] as (typeof search.keys)[string];
+      expect(choice.values['optimizer.lr']).toBe(bestLr);
+      expect((choice.config.optimizer as { lr: number }).lr).toBe(bestLr);
       expect(added.map((c) => c.seed)).toEqual([0, 1, 2]);
       expect(added.every((c) => (c.config.optimizer as { lr: number }).lr === bestLr && c.role === 'final')).toBe(true);
       const after = readManifest(dir);
