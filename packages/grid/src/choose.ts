@@ -173,7 +173,9 @@ export function chooseRunFolder(
   writeJsonAtomic(join(runDir, 'search.json'), search);
   if (opts.out) {
     const previous = existsSync(opts.out) ? parseStrict(SearchFile, readJsonFile(opts.out), opts.out) : null;
-    writeJsonAtomic(opts.out, { ...search, keys: { ...(previous?.keys ?? {}), ...search.keys } });
+    // Other keys of the versioned file are kept; keys sorted so that the file diffs cleanly.
+    const keys = { ...(previous?.keys ?? {}), ...search.keys };
+    writeJsonAtomic(opts.out, { ...search, keys: Object.fromEntries(Object.keys(keys).sort().map((k) => [k, keys[k]])) });
   }
   const added = finalCells(manifest, search);
   writeJsonAtomic(manifestPath(runDir), { ...manifest, chosen: true, cells: [...manifest.cells, ...added] });
