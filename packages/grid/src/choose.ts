@@ -175,7 +175,14 @@ export function chooseRunFolder(
     const previous = existsSync(opts.out) ? parseStrict(SearchFile, readJsonFile(opts.out), opts.out) : null;
     // Other keys of the versioned file are kept; keys sorted so that the file diffs cleanly.
     const keys = { ...(previous?.keys ?? {}), ...search.keys };
-    writeJsonAtomic(opts.out, { ...search, keys: Object.fromEntries(Object.keys(keys).sort().map((k) => [k, keys[k]])) });
+    writeJsonAtomic(opts.out, {
+      ...search,
+      keys: Object.fromEntries(
+        Object.keys(keys)
+          .sort()
+          .map((k) => [k, keys[k]]),
+      ),
+    });
   }
   const added = finalCells(manifest, search);
   writeJsonAtomic(manifestPath(runDir), { ...manifest, chosen: true, cells: [...manifest.cells, ...added] });
