@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   type CellCommand,
   cellsToResume,
@@ -25,6 +25,7 @@ import {
   waitSlurm,
   writeManifest,
 } from '@wslbench/grid';
+import { writeReport } from '@wslbench/report';
 import type { Command } from 'commander';
 
 export const positiveInt = (name: string, v: string) => {
@@ -227,11 +228,13 @@ export function registerGridCommand(program: Command): void {
     .description('leaderboard (and records for `wslbench report`) of the final cells, from the run folder')
     .requiredOption('--run <dir>', 'run folder')
     .option('--partial', 'write the leaderboard even when cells are missing (they are listed)')
-    .action((o: { run: string; partial?: boolean }) => {
+    .option('--report', 'also write the HTML report of the merged records to <run>/report')
+    .action(async (o: { run: string; partial?: boolean; report?: boolean }) => {
       const runDir = resolve(o.run);
       const m = mergeRunFolder(runDir, readManifest(runDir), { partial: o.partial === true });
       out(m.leaderboardMd);
       out(`wrote ${m.files.markdown}, ${m.files.json}; records for 'wslbench report --results ${m.files.runs}'`);
+      if (o.report) out(`report: ${await writeReport(m.files.runs, join(runDir, 'report'))}`);
       if (!m.complete) process.exitCode = 1;
     });
 
