@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ResultRecord, RunConfig } from '@wslbench/core';
 import { runCell } from './cell.js';
-import { chooseRunFolder, chooseSearch, chooseTrial, validationView } from './choose.js';
+import { chooseRunFolder, chooseSearch, chooseTrial, portablePaths, validationView } from './choose.js';
 import { GridFile } from './grid-file.js';
 import { type GridCell, planManifest, readManifest, writeManifest } from './manifest.js';
 import { fakeRecord } from './testing.js';
@@ -92,5 +92,14 @@ describe('choosing a searched configuration (valpx only)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('the versioned file names paths under the checkout relative to it', () => {
+    const config = { encoderInit: { file: '/repo/benchmarks/x.json' }, weights: '/data/w.h5', seed: 0 };
+    expect(portablePaths(config, '/repo')).toEqual({
+      encoderInit: { file: 'benchmarks/x.json' },
+      weights: '/data/w.h5',
+      seed: 0,
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { type AnyMethod, parseStrict, type RunConfig, readJsonFile, writeJsonAtomic } from '@wslbench/core';
 import { getMethod } from '@wslbench/registry';
 import { z } from 'zod';
@@ -158,6 +158,16 @@ export function finalCells(manifest: Manifest, search: SearchFile): GridCell[] {
   return cells;
 }
 
+/** Paths under `root` written relative to it: a versioned file must not name one machine's checkout. */
+export function portablePaths(config: Record<string, unknown>, root: string): Record<string, unknown> {
+  const rel = (p: unknown) => (typeof p === 'string' && p.startsWith(`${root}/`) ? relative(root, p) : p);
+  const out = { ...config };
+  if ('weights' in out) out.weights = rel(out.weights);
+  const init = out.encoderInit as { file?: unknown } | undefined;
+  if (init) out.encoderInit = { ...init, file: rel(init.file) };
+  return out;
+}
+
 /**
  * Choose on valpx, write `<run>/search.json` (and merge it into `out`, a versioned file beside the configs), and
  * add the chosen configurations' final cells to the manifest. Choosing twice is an error: the finals are frozen.
@@ -165,13 +175,15 @@ export function finalCells(manifest: Manifest, search: SearchFile): GridCell[] {
 export function chooseRunFolder(
   runDirIn: string,
   manifest: Manifest,
-  opts: { out?: string; classes?: number } = {},
+  opts: { out?: string; classes?: number; relativeTo?: string } = {},
 ): { search: SearchFile; added: GridCell[] } {
   const runDir = resolve(runDirIn);
   if (manifest.chosen) throw new Error(`${runDir}: the search was already chosen (see ${join(runDir, 'search.json')})`);
   const search = chooseSearch(manifest, runFolderView(runDir), opts.classes);
   writeJsonAtomic(join(runDir, 'search.json'), search);
   if (opts.out) {
+    const root = resolve(opts.relativeTo ?? process.cwd());
+    for (const choice of Object.values(search.keys)) choice.config = portablePaths(choice.config, root);
     const previous = existsSync(opts.out) ? parseStrict(SearchFile, readJsonFile(opts.out), opts.out) : null;
     // Other keys of the versioned file are kept; keys sorted so that the file diffs cleanly.
     const keys = { ...(previous?.keys ?? {}), ...search.keys };
