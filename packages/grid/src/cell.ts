@@ -41,6 +41,37 @@ function bringPrerequisite(runDir: string, manifest: Manifest, cell: GridCell, r
   cpSync(from, join(resultsDir, rel), { recursive: true });
 }
 
+/** A done cell of the same config (a search trial at the seed its chosen config is then run at). */
+function reusableTwin(runDir: string, manifest: Manifest, cell: GridCell): CellResult | null {
+  for (const other of manifest.cells) {
+    if (other.id === cell.id || other.configHash !== cell.configHash) continue;
+    const r = readValidResult(runDir, other);
+    if (r) return r;
+  }
+  return null;
+}
+
+/** The twin's run is this cell's run (same config, same seeded streams): its result and checkpoints are copied. */
+function reuseTwin(runDir: string, cell: GridCell, twin: CellResult, executor: string): CellOutcome {
+  const twinCell = join(runDir, 'cells', twin.id);
+  const resultsDir = join(runDir, String(cell.config.resultsDir));
+  if (existsSync(twinCell)) cpSync(twinCell, resultsDir, { recursive: true });
+  const now = new Date().toISOString();
+  const result: CellResult = {
+    ...twin,
+    id: cell.id,
+    executor,
+    host: hostname(),
+    startedAt: now,
+    finishedAt: now,
+    wallS: 0,
+    reusedFrom: twin.id,
+    record: { ...twin.record, config: { ...twin.record.config, resultsDir } },
+  };
+  writeJsonAtomic(resultFile(runDir, cell.id), result);
+  return { status: 'ok', cell, result };
+}
+
 /**
  * Run one cell of a run folder. Idempotent: a valid result with the same config hash returns at once. The result is
  * written last and atomically; a failure leaves error.json (attempt, message) beside it. Training resumes from the
@@ -55,6 +86,8 @@ export async function runCell(
   const manifest = readManifest(runDir);
   const cell = findCell(manifest, sel);
   if (readValidResult(runDir, cell)) return { status: 'skipped', cell };
+  const twin = reusableTwin(runDir, manifest, cell);
+  if (twin) return reuseTwin(runDir, cell, twin, opts.executor);
   archiveError(runDir, cell.id);
   const attempt = attemptsSoFar(runDir, cell.id) + 1;
   const startedAt = new Date();

@@ -89,6 +89,22 @@ describe('choosing a searched configuration (valpx only)', () => {
       expect(existsSync(join(dir, 'search.json'))).toBe(true);
       expect(JSON.parse(readFileSync(out, 'utf8')).schema).toBe('wslbench/search@1');
       expect(() => chooseRunFolder(dir, after)).toThrow(/already chosen/);
+      // The final cell at the trials' training seed is the chosen trial's run: reused, not trained again.
+      const trained: number[] = [];
+      const counting = async (config: RunConfig) => {
+        trained.push(config.seed);
+        return train(config);
+      };
+      const outcomes = [];
+      for (const c of added) outcomes.push(await runCell(dir, { id: c.id }, { train: counting, executor: 'test' }));
+      expect(trained).toEqual([1, 2]);
+      const reused = outcomes[0];
+      expect(reused?.status === 'ok' && reused.result.reusedFrom).toBe(
+        m.cells.find((c) => c.trial === choice.trial)?.id,
+      );
+      expect(reused?.status === 'ok' && reused.result.record.config.resultsDir).toBe(
+        join(dir, 'cells', added[0]?.id as string),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -21,6 +21,8 @@ export const CellResult = z.object({
   startedAt: z.string(),
   finishedAt: z.string(),
   wallS: z.number(),
+  /** Copied from a done cell of the same config hash (e.g. the search trial at the final seed), not rerun. */
+  reusedFrom: z.string().optional(),
   record: ResultRecord,
 });
 export type CellResult = z.infer<typeof CellResult>;

@@ -229,7 +229,8 @@ describeIt('grid executors end to end (local, Slurm, BullMQ)', () => {
         },
         60_000,
       );
-      await sleep(800);
+      await sleep(300);
+      expect(existsSync(resultOf(run, victim))).toBe(false);
       w1.p.kill('SIGKILL');
       await until('every cell done', () => okResults(run).length === 6, 150_000);
       expect(w2.log.text).toContain(`start ${victim}`);
