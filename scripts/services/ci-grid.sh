@@ -10,7 +10,10 @@ cleanup() {
   bash "$here/redis-stop.sh" || true
 }
 trap cleanup EXIT
-eval "$(bash "$here/slurm-start.sh")"
-eval "$(bash "$here/redis-start.sh")"
+# An assignment keeps the script's exit status (eval "$(...)" would hide a failed start).
+slurm_env=$(bash "$here/slurm-start.sh")
+redis_env=$(bash "$here/redis-start.sh")
+eval "$slurm_env"
+eval "$redis_env"
 export SLURM_CONF WSLBENCH_REDIS_URL WSLBENCH_GRID_IT=1
 node --experimental-vm-modules --no-warnings node_modules/jest/bin/jest.js packages/cli/src/commands/grid.integration.test.ts
