@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { appendFileSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '@wslbench/core';
 import type { GridCell } from './manifest.js';
-import { attemptsSoFar, errorFile, readError, readValidResult, writeError } from './run-folder.js';
+import { attemptsSoFar, cellDir, errorFile, readError, readValidResult, writeError } from './run-folder.js';
 
 /** How to start `wslbench cell` in a child process: e.g. [process.execPath, '/path/to/cli/dist/main.js']. */
 export type CellCommand = readonly string[];
@@ -31,15 +33,26 @@ export function spawnCell(
   const [bin, ...pre] = command;
   if (!bin) throw new Error('spawnCell: empty cell command');
   const dir = resolve(runDir);
+  // Every attempt's output is appended to results/<id>/cell.log (Slurm keeps its own log per array task).
+  mkdirSync(cellDir(dir, cell.id), { recursive: true });
+  const logFile = join(cellDir(dir, cell.id), 'cell.log');
+  appendFileSync(logFile, `--- ${new Date().toISOString()} ${opts.executor} on ${hostname()}\n`);
+  const logFd = openSync(logFile, 'a');
+  let logOpen = true;
+  const closeLog = () => {
+    if (logOpen) closeSync(logFd);
+    logOpen = false;
+  };
   const child = spawn(bin, [...pre, 'cell', '--run', dir, '--id', cell.id, '--executor', opts.executor], {
     detached: true,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', logFd, 'pipe'],
     env: { ...process.env, ...opts.env, WSLBENCH_CELL_PARENT_PID: String(process.pid) },
   });
   let tail = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (s: string) => {
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (s: string) => {
     tail = (tail + s).slice(-TAIL_CHARS);
+    appendFileSync(logFile, s);
     opts.onStderr?.(s);
   });
   const stop = () => {
@@ -53,8 +66,12 @@ export function spawnCell(
   };
   opts.signal?.addEventListener('abort', stop, { once: true });
   return new Promise((done, reject) => {
-    child.on('error', reject);
+    child.on('error', (e) => {
+      closeLog();
+      reject(e);
+    });
     child.on('close', (code, signal) => {
+      closeLog();
       opts.signal?.removeEventListener('abort', stop);
       const ok = readValidResult(dir, cell) !== null;
       if (!ok && !opts.signal?.aborted) {
