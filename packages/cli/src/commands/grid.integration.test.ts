@@ -157,7 +157,7 @@ describeIt('grid executors end to end (local, Slurm, BullMQ)', () => {
     expect(error).toMatchObject({ attempt: 1, executor: 'local', message: expect.stringMatching(/injected fault/) });
     expect(error.stderrTail).toMatch(/injected fault/);
     expect(readFileSync(join(run, 'results', ids[0] as string, 'cell.log'), 'utf8')).toMatch(
-      /local on .*\n[^]*injected fault/,
+      /local on .*\n[\s\S]*injected fault/,
     );
     const done = okResults(run);
     const mtimes = new Map(done.map((id) => [id, statSync(resultOf(run, id)).mtimeMs]));
