@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerBenchCommand } from './commands/bench.js';
+import { registerCellCommand } from './commands/cell.js';
 import { registerDataCommand } from './commands/data.js';
 import { registerEnvCommand } from './commands/env.js';
 import { registerEvaluateCommand } from './commands/evaluate.js';
+import { registerGridCommand } from './commands/grid.js';
 import { registerListCommand } from './commands/list.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerVisualizeCommand } from './commands/visualize.js';
 import { registerWeightsCommand } from './commands/weights.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { cliVersion } from './version.js';
 
 // Subcommands are registered explicitly (no import side effects): one module per command under commands/.
@@ -40,6 +43,9 @@ registerListCommand(program);
 registerReportCommand(program);
 registerVisualizeCommand(program);
 registerWeightsCommand(program);
+registerCellCommand(program);
+registerGridCommand(program);
+registerWorkerCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`wslbench: ${err instanceof Error ? err.message : String(err)}\n`);
