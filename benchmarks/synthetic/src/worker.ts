@@ -1,5 +1,6 @@
 // Benchmark worker (a child process): trains the cells the parent sends, one at a time, on its own core.
 import type { SelectionEntry } from '@wslbench/core';
+import { getMethod } from '@wslbench/registry';
 import { type ProgressSink, RunInterruptedError, runConfigured } from '@wslbench/trainer';
 import type { Cell } from './cells.js';
 import { pretrainEncoder } from './pretrain.js';
@@ -46,12 +47,12 @@ process.on('message', async (msg: { type: string; id?: string; payload?: WorkPay
       await pretrainEncoder(p.backbone, { log: (l) => process.stdout.write(`${l}\n`) });
       return send({ type: 'result', id, ok: true });
     }
-    const record = await runConfigured(p.cell.config, {
+    const record = await runConfigured(p.cell.config, getMethod(p.cell.config.method), {
       ...(process.env.WSLBENCH_BACKEND ? { backend: process.env.WSLBENCH_BACKEND } : {}),
       progress: ipcProgress(id),
       signal: controller.signal,
       resume: true,
-      onTestMaps: mapSaver(p.cell.config, p.cell.config.dataset, GALLERY_IMAGES),
+      onTestMaps: () => mapSaver(p.cell.config, p.cell.config.dataset, GALLERY_IMAGES),
     });
     send({
       type: 'result',
