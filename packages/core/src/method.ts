@@ -77,9 +77,9 @@ export interface WslMethod<H = Record<string, unknown>, M extends MethodModel = 
   referenceOptions?: Partial<Record<keyof H & string, string>>;
   /**
    * Id of the method whose training this one is, exactly (same build, loss and hyper-parameters that reach them),
-   * under these hyper-parameters; default: its own id. It keys the training's random streams, so runs that agree on
-   * it (and on their run config apart from method and hp) train identical weights and the trainer may train them
-   * once (trainShared). Localization and selection stay each method's own.
+   * under these hyper-parameters; default: its own id. It keys the training's random streams, so runs of different
+   * methods that agree on it (and on their run config apart from method and hp) train identical weights and the
+   * trainer may train them once (trainShared). Localization and selection stay each method's own.
    */
   trainingOf?(hp: H): string;
   build(backbone: BackboneInstance, ctx: BuildContext<H>): M;
