@@ -43,4 +43,11 @@ export { type GroupLrs, lrForEpoch } from './schedule.js';
 export { trainingIdOf } from './selected-run.js';
 export { SELECTION_SCORE, selectedEpoch } from './selection.js';
 export { NesterovSgd, type SgdOptions } from './sgd.js';
-export { RunInterruptedError, type SharedTrainDeps, type TrainDeps, trainRun, trainShared } from './train.js';
+export {
+  checkRunConfigs,
+  RunInterruptedError,
+  type SharedTrainDeps,
+  type TrainDeps,
+  trainRun,
+  trainShared,
+} from './train.js';

@@ -9,7 +9,7 @@ import type { CheckpointName } from './checkpoint.js';
 import { pretrainedFor } from './evaluate-record.js';
 import type { BackboneFactory } from './model-setup.js';
 import type { ProgressSink } from './progress.js';
-import { type SharedTrainDeps, trainShared } from './train.js';
+import { checkRunConfigs, type SharedTrainDeps, trainShared } from './train.js';
 
 export interface RunConfiguredOptions {
   /** TF.js backend (default: the best available; env WSLBENCH_BACKEND). */
@@ -68,6 +68,8 @@ export async function runConfiguredShared(
   const config = configs[0];
   const method = methods[0];
   if (!config || !method) throw new Error('runConfiguredShared: no run config given');
+  // Bad configs are refused before the engine starts or the data is opened (or generated).
+  checkRunConfigs(configs, methods, opts.evaluateOnly === true);
   const info = await initEngine(opts.backend ? { backend: opts.backend } : {});
   const dataset = await openConfiguredDataset(config);
   const pretrained = pretrainedFor(

@@ -71,17 +71,12 @@ export class SelectedRun {
   private best: Record<CheckpointName, BestState | null> = { best_localization: null, best_classification: null };
   private readonly evalStreams: ReturnType<typeof runStreams>;
 
+  /** `config` as checkRunConfigs returns it (checked, hp resolved). */
   constructor(
     readonly method: AnyMethod,
     config: RunConfig,
     private readonly dataset: DatasetSource,
   ) {
-    if (config.method !== method.id)
-      throw new Error(`run config names method '${config.method}' but the trainer was given '${method.id}'`);
-    if (config.selection.fromEpoch > config.epochs)
-      throw new Error(
-        `run config: selection.fromEpoch ${config.selection.fromEpoch} is after the last epoch (${config.epochs}); no checkpoint could be selected`,
-      );
     this.hp = resolveHp(method, config.hp);
     this.config = { ...config, hp: this.hp };
     const key = { ...this.key(), dataset: dataset.id };

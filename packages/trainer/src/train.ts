@@ -20,12 +20,13 @@ import {
   buildModel,
   disposeModel,
   type PretrainedWeights,
+  resolveHp,
   runStreams,
 } from './model-setup.js';
 import { defaultProgress, type ProgressSink } from './progress.js';
 import { RunClock } from './run-clock.js';
 import { lrForEpoch } from './schedule.js';
-import { type EvalCommon, SelectedRun } from './selected-run.js';
+import { type EvalCommon, SelectedRun, trainingIdOf } from './selected-run.js';
 import { NesterovSgd } from './sgd.js';
 
 export interface TrainDeps {
@@ -154,34 +155,49 @@ interface Session {
   lastCheckpointEpoch: number | null;
 }
 
-/** Every check before compute: configs, `epochs: 0`, one shared training. */
-function sharedRuns(configsIn: RunConfig[], deps: SharedTrainDeps): SelectedRun[] {
+/**
+ * Every check of the run configs that needs no data (callers run it before opening the dataset): each config parses
+ * and names its method, selection can pick a checkpoint, `epochs: 0` only when evaluateOnly, and several runs share
+ * one training (same `trainingOf`, configs equal apart from method and hp). Returns the configs with hp resolved.
+ */
+export function checkRunConfigs(configsIn: RunConfig[], methods: AnyMethod[], evaluateOnly = false): RunConfig[] {
   if (!configsIn.length) throw new Error('trainShared: no run config given');
-  if (configsIn.length !== deps.methods.length)
-    throw new Error(`trainShared: ${configsIn.length} run configs for ${deps.methods.length} methods`);
-  const runs = configsIn.map(
-    (c, i) => new SelectedRun(deps.methods[i]!, parseStrict(RunConfig, c, 'run config'), deps.dataset),
-  );
-  const first = runs[0]!;
-  const epochs = first.config.epochs;
-  if (epochs === 0 && !deps.evaluateOnly)
+  if (configsIn.length !== methods.length)
+    throw new Error(`trainShared: ${configsIn.length} run configs for ${methods.length} methods`);
+  const configs = configsIn.map((c, i) => {
+    const method = methods[i]!;
+    const parsed = parseStrict(RunConfig, c, 'run config');
+    if (parsed.method !== method.id)
+      throw new Error(`run config names method '${parsed.method}' but the trainer was given '${method.id}'`);
+    if (parsed.selection.fromEpoch > parsed.epochs)
+      throw new Error(
+        `run config: selection.fromEpoch ${parsed.selection.fromEpoch} is after the last epoch (${parsed.epochs}); no checkpoint could be selected`,
+      );
+    return { ...parsed, hp: resolveHp(method, parsed.hp) };
+  });
+  const first = configs[0]!;
+  if (first.epochs === 0 && !evaluateOnly)
     throw new Error('run config: epochs is 0 (nothing would be trained); ask for an evaluation only (--evaluate-only)');
-  if (deps.evaluateOnly && epochs !== 0)
-    throw new Error(`run config: evaluate-only runs train 0 epochs, the config asks for ${epochs}`);
-  const ids = new Set(runs.map((r) => r.method.id));
-  if (ids.size !== runs.length) throw new Error(`trainShared: a method appears twice (${[...ids].join(', ')})`);
+  if (evaluateOnly && first.epochs !== 0)
+    throw new Error(`run config: evaluate-only runs train 0 epochs, the config asks for ${first.epochs}`);
+  const ids = methods.map((m) => m.id);
+  if (new Set(ids).size !== ids.length) throw new Error(`trainShared: a method appears twice (${ids.join(', ')})`);
+  const training = configs.map((c, i) => trainingIdOf(methods[i]!, c.hp));
   const shared = (c: RunConfig) => JSON.stringify({ ...c, method: '', hp: {} });
-  for (const r of runs.slice(1)) {
-    if (r.trainingId !== first.trainingId)
+  for (let i = 1; i < configs.length; i++) {
+    if (training[i] !== training[0])
       throw new Error(
-        `trainShared: '${r.method.id}' trains as '${r.trainingId}', '${first.method.id}' as '${first.trainingId}'; only runs of one training can share it`,
+        `trainShared: '${ids[i]}' trains as '${training[i]}', '${ids[0]}' as '${training[0]}'; only runs of one training can share it`,
       );
-    if (shared(r.config) !== shared(first.config))
-      throw new Error(
-        `trainShared: the run configs of '${first.method.id}' and '${r.method.id}' differ beyond method and hp`,
-      );
+    if (shared(configs[i]!) !== shared(first))
+      throw new Error(`trainShared: the run configs of '${ids[0]}' and '${ids[i]}' differ beyond method and hp`);
   }
-  return runs;
+  return configs;
+}
+
+function sharedRuns(configsIn: RunConfig[], deps: SharedTrainDeps): SelectedRun[] {
+  const configs = checkRunConfigs(configsIn, deps.methods, deps.evaluateOnly === true);
+  return configs.map((c, i) => new SelectedRun(deps.methods[i]!, c, deps.dataset));
 }
 
 /** Resume every run from its checkpoint (all at the same epoch) or none; returns the checkpoint's state. */
