@@ -1,14 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { type ResultRecord, RunConfig } from '@wslbench/core';
+import { type ResultRecord, RunConfig, resultPath } from '@wslbench/core';
 import { initEngine } from '@wslbench/engine';
 import { getMethod } from '@wslbench/registry';
 import { silentProgress, trainRun, trainShared } from '@wslbench/trainer';
 // The trainer's in-test dataset and tiny backbone (test fixtures, not part of its build).
 import { testEnv, tinyBackboneFactory, tinyDataset } from '../../../packages/trainer/src/testing/fixtures.js';
-import { groupSharedTraining, withReuseCamRun } from './shared-training.js';
+import { groupJobs, groupSharedTraining, recordsWithOtherHp, withReuseCamRun } from './shared-training.js';
 
 beforeAll(async () => {
   await initEngine({ backend: process.env.WSLBENCH_TEST_BACKEND ?? 'wasm' });
@@ -97,5 +97,41 @@ describe('benchmark cells that share a training', () => {
     // Without the flag nothing is shared.
     const plain = [cell('cam', 0), cell('gradcam', 0)];
     expect(groupSharedTraining(plain, methods).map((g) => g.length)).toEqual([1, 1]);
+  });
+});
+
+describe('groupJobs', () => {
+  const c = (name: string) => ({ name, config: RunConfig.parse({ method: 'cam', backbone: 'b', dataset: 'd' }) });
+  it('one job per group; dependencies on a member point at its group; a group of one keeps its id', () => {
+    const cells = { cam: c('cam'), grad: c('grad'), negev: c('negev'), has: c('has') };
+    const jobs = [
+      { id: 'cam', payload: cells.cam, after: ['pretrain_b'] },
+      { id: 'grad', payload: cells.grad, after: ['pretrain_b'] },
+      { id: 'negev', payload: cells.negev, after: ['cam'] },
+      { id: 'has', payload: cells.has, after: [] },
+    ];
+    const out = groupJobs(jobs, [[cells.cam, cells.grad], [cells.negev], [cells.has]], (g) => g.map((x) => x.name));
+    expect(out).toEqual([
+      { id: 'has', payload: ['has'], after: [] },
+      { id: 'cam+grad', payload: ['cam', 'grad'], after: ['pretrain_b'] },
+      { id: 'negev', payload: ['negev'], after: ['cam+grad'] },
+    ]);
+  });
+});
+
+describe('recordsWithOtherHp', () => {
+  it('names a finished cell whose record was trained with other hyper-parameters (e.g. before --reuse-cam-run)', () => {
+    const dir = tmp();
+    const methods = new Map([['gradcam', getMethod('gradcam')]]);
+    const cell = {
+      name: 'g',
+      config: RunConfig.parse({ method: 'gradcam', backbone: 'b', dataset: 'd', resultsDir: dir }),
+    };
+    const file = join(dir, resultPath(cell.config));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify({ config: { hp: { reuseCamRun: false } } }));
+    expect(recordsWithOtherHp([cell], dir, methods)).toEqual([]);
+    const [reusing] = withReuseCamRun([cell], methods);
+    expect(recordsWithOtherHp([reusing!], dir, methods)).toEqual([file]);
   });
 });
