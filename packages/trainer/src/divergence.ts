@@ -51,7 +51,7 @@ export class DivergenceGuard {
     const all = params.all();
     if (!all.length) return;
     const bad = tf.tidy(() =>
-      tf.stack(all.map((p) => tf.any(tf.logicalNot(tf.isFinite(p.variable))).asType('float32'))),
+      tf.stack(all.map((p) => tf.cast(tf.any(tf.logicalNot(tf.isFinite(p.variable))), 'float32'))),
     );
     const flags = bad.dataSync();
     bad.dispose();
