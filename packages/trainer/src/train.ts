@@ -102,7 +102,7 @@ export async function trainShared(configsIn: RunConfig[], deps: SharedTrainDeps)
   const built = buildModel(runs[0]!.method, config, runs[0]!.hp, deps.dataset, deps.createBackbone, deps.pretrained);
   const trainable = built.params.trainable();
   const sgd = new NesterovSgd(trainable, config.optimizer);
-  const session = { built, sgd, clock, guard, runs, deps, progress, lastCheckpointEpoch: null as number | null };
+  const session: Session = { built, sgd, clock, guard, runs, deps, progress, lastCheckpointEpoch: null };
   try {
     const resumed = resumeAll(session);
     if (!resumed && deps.initBackbone) await deps.initBackbone(built.backbone);
