@@ -83,6 +83,8 @@ export function runConfigFromFlags(f: TrainFlags): RunConfig {
     if (f.epochs && c.epochs !== 0)
       throw new Error(`--evaluate-only trains no epoch; it cannot go with --epochs ${f.epochs}`);
     c.epochs = 0;
+    // The initial model is the only checkpoint: it must be selectable.
+    selection.fromEpoch = 0;
   }
   if (f.weights) c.weights = f.weights;
   if (f.results) c.resultsDir = f.results;
