@@ -33,3 +33,14 @@ describe('wslbench train --evaluate-only', () => {
     );
   });
 });
+
+describe('wslbench train --divergence-factor', () => {
+  test('sets the run config divergence bound; a non-positive factor is refused naming the field', () => {
+    expect(runConfigFromFlags(flags({})).divergence).toBeUndefined();
+    expect(runConfigFromFlags(flags({ divergenceFactor: '100' })).divergence).toEqual({ lossFactor: 100 });
+    expect(() => runConfigFromFlags(flags({ divergenceFactor: '0' }))).toThrow(/divergence\.lossFactor/);
+    expect(() => runConfigFromFlags(flags({ divergenceFactor: 'big' }))).toThrow(
+      /--divergence-factor: expected a number, got 'big'/,
+    );
+  });
+});

@@ -26,6 +26,7 @@ interface TrainFlags {
   config?: string;
   pretrainedCheckpoint: string;
   evaluateOnly?: boolean;
+  divergenceFactor?: string;
 }
 
 const int = (name: string, v: string) => {
@@ -95,6 +96,7 @@ export function runConfigFromFlags(f: TrainFlags): RunConfig {
   if (f.evalSize) input.eval = int('eval-size', f.evalSize);
   if (f.selectEvery) selection.every = int('select-every', f.selectEvery);
   if (f.report) selection.report = f.report;
+  if (f.divergenceFactor) c.divergence = { lossFactor: num('divergence-factor', f.divergenceFactor) };
   if (f.hp.length) c.hp = { ...((base.hp as Record<string, unknown> | undefined) ?? {}), ...parseHp(f.hp) };
   if (Object.keys(input).length) c.input = input;
   if (Object.keys(optimizer).length) c.optimizer = optimizer;
@@ -131,6 +133,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--weights <file>', 'Keras ImageNet weights (.h5) for the backbone')
     .option('--results <dir>', 'results folder (records and checkpoints)')
     .option('--resume', 'continue from the run checkpoint when there is one')
+    .option('--divergence-factor <x>', "fail the run when a step's loss exceeds x times max(first step's loss, 1)")
     .option('--evaluate-only', 'train no epoch: select and test the initial model (epochs 0 is refused otherwise)')
     .option('--config <file>', 'run config JSON (flags override it)')
     .option('--pretrained-checkpoint <which>', "prerequisite run's snapshot (NEGEV: the CAM run)", 'best_localization')
