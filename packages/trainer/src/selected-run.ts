@@ -113,7 +113,8 @@ export class SelectedRun {
    */
   async select(
     model: MethodModel,
-    params: ParamStore,
+    /** The current weights (taken once per epoch and shared by the runs that keep them). */
+    snapshot: () => WeightSnapshot,
     common: EvalCommon,
     epoch: number,
     trainLoss: number | null,
@@ -133,13 +134,11 @@ export class SelectedRun {
     });
     const entry: SelectionEntry = { epoch, pxap: px.pxap!, clAccuracy: cl.clAccuracy!, trainLoss, lr };
     this.selection.push(entry);
-    let snapshot: WeightSnapshot | undefined;
     const picked = { best_localization: false, best_classification: false };
     for (const name of NAMES) {
       if (selectedEpoch(this.selection, name, this.config.selection.fromEpoch) !== epoch) continue;
-      snapshot ??= params.snapshot();
       const score = name === 'best_localization' ? entry.pxap : entry.clAccuracy;
-      this.best[name] = { epoch, score, snapshot, source: 'current' };
+      this.best[name] = { epoch, score, snapshot: snapshot(), source: 'current' };
       picked[name] = true;
     }
     return { entry, bestLocalization: picked.best_localization };

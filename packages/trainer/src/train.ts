@@ -10,6 +10,7 @@ import {
   type ResultRecord,
   RunConfig,
   type StepContext,
+  type WeightSnapshot,
 } from '@wslbench/core';
 import { type CheckpointHeader, readWeights } from './checkpoint.js';
 import { DEFAULT_LOSS_FACTOR, DivergenceGuard, RunDiverged } from './divergence.js';
@@ -293,16 +294,21 @@ function trainStep(
 
 /** Each run scores the current weights with its own maps and keeps them when its selection rule picks them. */
 async function selectAll(s: Session, epoch: number, trainLoss: number | null, lr: number | null): Promise<void> {
+  let weights: WeightSnapshot | undefined;
+  const snapshot = () => {
+    weights ??= s.built.params.snapshot();
+    return weights;
+  };
   for (const run of s.runs) {
     const { entry, bestLocalization } = await s.clock.time('eval', () =>
-      run.select(s.built.model, s.built.params, evalCommon(s), epoch, trainLoss, lr),
+      run.select(s.built.model, snapshot, evalCommon(s), epoch, trainLoss, lr),
     );
     s.progress.evaluated({ ...entry, bestLocalization, method: run.method.id });
   }
 }
 
 function checkpointAll(s: Session, epoch: number, complete: boolean): void {
-  let weights: ReturnType<typeof s.built.params.snapshot> | undefined;
+  let weights: WeightSnapshot | undefined;
   const optimizer = complete ? undefined : s.sgd.state();
   for (const run of s.runs)
     run.checkpoint({
