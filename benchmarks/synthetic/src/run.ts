@@ -9,6 +9,7 @@ import { type Cell, cellDone, cellJobs, readCellConfigs } from './cells.js';
 import { CPU_BACKBONES, QUICK_EPOCHS } from './grid.js';
 import { type Job, type JobOutcome, runPool } from './pool.js';
 import { pretrainedFile } from './pretrain.js';
+import { groupJobs, groupSharedTraining, recordsWithOtherHp, withReuseCamRun } from './shared-training.js';
 import type { WorkerMessage, WorkPayload } from './worker.js';
 
 export interface SyntheticBenchmarkOptions {
@@ -22,6 +23,11 @@ export interface SyntheticBenchmarkOptions {
   /** Train every cell once per seed (restarts, multi-seed boards) instead of at its config's seed. */
   seeds?: number[];
   configsDir?: string;
+  /**
+   * Train the gradient CAMs as CAM (hp reuseCamRun): cells of one training (same backbone, dataset, fold and seed)
+   * are trained once, each method still selecting its own epoch on its own maps.
+   */
+  reuseCamRun?: boolean;
   write?: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -88,6 +94,7 @@ export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}
     .map((c) => ({ ...c, config: withResultsDir(c.config, resultsDir) }));
   if (opts.quick) all = applyQuick(all, resultsDir);
   if (opts.seeds?.length) all = atSeeds(all, opts.seeds);
+  if (opts.reuseCamRun) all = withReuseCamRun(all, registered);
   const boardFiles = new Set(all.map((c) => resultPath(c.config)));
   let cells = all;
   if (opts.methods?.length) {
@@ -122,6 +129,12 @@ export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}
       `[bench] note: ${extra.length} record(s) in ${resultsDir}/runs are at seeds the configs do not name ` +
         `(e.g. ${extra[0]}); the leaderboard leaves them out (wslbench report shows every record)`,
     );
+  const otherHp = recordsWithOtherHp(cells, resultsDir, registered);
+  if (otherHp.length)
+    throw new Error(
+      `${otherHp.length} record(s) in ${resultsDir} were trained with other hyper-parameters than their cell now asks ` +
+        `for (e.g. ${otherHp[0]}${opts.reuseCamRun ? '; --reuse-cam-run' : ''}): use another --results folder`,
+    );
   const todo = cells.filter((c) => !cellDone(c, resultsDir, opts.retryFailed === true));
   write(`[bench] ${cells.length} cells, ${cells.length - todo.length} already done, ${todo.length} to run`);
   if (todo.length === 0) return { outcomes: [], resultsDir, cells, boardFiles };
@@ -147,9 +160,17 @@ export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}
   const cellWork = cellJobs(todo, registered, (c) =>
     c.config.encoderInit && pretrainIds.has(`pretrain_${c.config.backbone}`) ? [`pretrain_${c.config.backbone}`] : [],
   );
+  // Cells of one training (reuseCamRun) run as one job: one training, a record per cell.
+  const groups = groupSharedTraining(todo, registered);
+  if (groups.length < todo.length)
+    write(
+      `[bench] ${todo.length} cells share ${groups.length} trainings (reuseCamRun: CAM's training serves the gradient CAMs)`,
+    );
   const jobs: Job<WorkPayload>[] = [
     ...pretrainJobs,
-    ...cellWork.map((j) => ({ ...j, payload: { kind: 'cell' as const, cell: j.payload } })),
+    ...groupJobs<WorkPayload>(cellWork, groups, (g) =>
+      g.length === 1 ? { kind: 'cell', cell: g[0]! } : { kind: 'group', cells: g },
+    ),
   ];
   const started = Date.now();
   let finishedSeconds = 0;

@@ -1,6 +1,7 @@
 // Benchmark worker (a child process): trains the cells the parent sends, one at a time, on its own core.
 import type { SelectionEntry } from '@wslbench/core';
-import { type ProgressSink, RunInterruptedError, runConfigured } from '@wslbench/trainer';
+import { getMethod } from '@wslbench/registry';
+import { type ProgressSink, RunInterruptedError, runConfiguredShared } from '@wslbench/trainer';
 import type { Cell } from './cells.js';
 import { pretrainEncoder } from './pretrain.js';
 import { mapSaver } from './save-maps.js';
@@ -9,7 +10,10 @@ import { mapSaver } from './save-maps.js';
 const GALLERY_IMAGES = 4;
 
 /** What the parent sends: a benchmark cell, or the pretraining of a backbone. */
-export type WorkPayload = { kind: 'cell'; cell: Cell } | { kind: 'pretrain'; backbone: string };
+export type WorkPayload =
+  | { kind: 'cell'; cell: Cell }
+  | { kind: 'group'; cells: Cell[] }
+  | { kind: 'pretrain'; backbone: string };
 
 export type WorkerMessage =
   | { type: 'ready' }
@@ -18,7 +22,8 @@ export type WorkerMessage =
 
 const send = (m: WorkerMessage) => process.send?.(m);
 
-function ipcProgress(id: string): ProgressSink {
+/** Epoch messages under each cell's own id (a shared training evaluates several cells per epoch). */
+function ipcProgress(idOf: (method: string) => string): ProgressSink {
   let epochs = 0;
   return {
     start(i) {
@@ -26,7 +31,7 @@ function ipcProgress(id: string): ProgressSink {
     },
     step() {},
     evaluated(e) {
-      send({ type: 'epoch', id, entry: e, epochs });
+      send({ type: 'epoch', id: idOf(e.method), entry: e, epochs });
     },
     log() {},
     stop() {},
@@ -46,18 +51,25 @@ process.on('message', async (msg: { type: string; id?: string; payload?: WorkPay
       await pretrainEncoder(p.backbone, { log: (l) => process.stdout.write(`${l}\n`) });
       return send({ type: 'result', id, ok: true });
     }
-    const record = await runConfigured(p.cell.config, {
-      ...(process.env.WSLBENCH_BACKEND ? { backend: process.env.WSLBENCH_BACKEND } : {}),
-      progress: ipcProgress(id),
-      signal: controller.signal,
-      resume: true,
-      onTestMaps: mapSaver(p.cell.config, p.cell.config.dataset, GALLERY_IMAGES),
-    });
+    const cells = p.kind === 'group' ? p.cells : [p.cell];
+    const byMethod = new Map(cells.map((c) => [c.config.method, c]));
+    const records = await runConfiguredShared(
+      cells.map((c) => c.config),
+      cells.map((c) => getMethod(c.config.method)),
+      {
+        ...(process.env.WSLBENCH_BACKEND ? { backend: process.env.WSLBENCH_BACKEND } : {}),
+        progress: ipcProgress((m) => byMethod.get(m)?.name ?? id),
+        signal: controller.signal,
+        resume: true,
+        onTestMaps: (m) => mapSaver(byMethod.get(m)!.config, byMethod.get(m)!.config.dataset, GALLERY_IMAGES),
+      },
+    );
+    const failed = records.filter((r) => r.status !== 'ok');
     send({
       type: 'result',
       id,
-      ok: record.status === 'ok',
-      ...(record.failure ? { message: record.failure.reason } : {}),
+      ok: failed.length === 0,
+      ...(failed.length ? { message: failed.map((r) => `${r.method}: ${r.failure?.reason}`).join('; ') } : {}),
     });
   } catch (e) {
     if (e instanceof RunInterruptedError) process.exit(130);

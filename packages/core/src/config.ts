@@ -91,6 +91,11 @@ export const RunConfig = z
       })
       .strict()
       .optional(),
+    /**
+     * A training loss above lossFactor x max(first step's loss, 1), or a non-finite loss or weight, fails the run
+     * (absent: lossFactor 1e4).
+     */
+    divergence: z.object({ lossFactor: z.number().positive() }).strict().optional(),
     /** Local path of Keras ImageNet weights (no download at run time). */
     weights: z.string().optional(),
     /** Where result records and checkpoints go. */

@@ -45,6 +45,14 @@ export interface StepContext<H> {
   numClasses: number;
 }
 
+/** What `localize` gets at evaluation: the method's hyper-parameters and the evaluation's own seeded stream. */
+export interface LocalizeContext<H> {
+  hp: H;
+  /** Randomness of the maps (e.g. Smooth-GradCAM++ noise), seeded per evaluated split and epoch. */
+  rng: Rng;
+  numClasses: number;
+}
+
 /** A built model: the variables live in `params`; `dispose` releases them and anything else the model holds. */
 export interface MethodModel {
   readonly backbone: BackboneInstance;
@@ -67,6 +75,13 @@ export interface WslMethod<H = Record<string, unknown>, M extends MethodModel = 
   requirements: MethodRequirements;
   /** Reference-code behaviours offered as named options (documented in the method's README). */
   referenceOptions?: Partial<Record<keyof H & string, string>>;
+  /**
+   * Id of the method whose training this one is, exactly (same build, loss and hyper-parameters that reach them),
+   * under these hyper-parameters; default: its own id. It keys the training's random streams, so runs of different
+   * methods that agree on it (and on their run config apart from method and hp) train identical weights and the
+   * trainer may train them once (trainShared). Localization and selection stay each method's own.
+   */
+  trainingOf?(hp: H): string;
   build(backbone: BackboneInstance, ctx: BuildContext<H>): M;
   /** Scalar training loss for a batch (training-mode forward). */
   loss(model: M, batch: Batch, ctx: StepContext<H>): tf.Scalar;
@@ -75,7 +90,7 @@ export interface WslMethod<H = Record<string, unknown>, M extends MethodModel = 
    * and test). CAM-style methods min-max normalise here (@wslbench/metrics minMaxNormalize); NEGEV/U-Net return
    * probabilities. The evaluator only upsamples (bilinear, half-pixel centres) and maps NaN to 0.
    */
-  localize(model: M, images: tf.Tensor4D, classes: number[], ctx: StepContext<H>): tf.Tensor3D;
+  localize(model: M, images: tf.Tensor4D, classes: number[], ctx: LocalizeContext<H>): tf.Tensor3D;
   /** Logits [N, numClasses] (inference mode). */
   classify(model: M, images: tf.Tensor4D): tf.Tensor2D;
 }

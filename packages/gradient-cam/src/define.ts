@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { defineMethod, type SearchDim, type StepContext, type WslMethod } from '@wslbench/core';
+import { defineMethod, type LocalizeContext, type SearchDim, type WslMethod } from '@wslbench/core';
 import { buildWgap, crossEntropy, type WgapModel } from '@wslbench/method-cam';
 import { minMaxNormalize } from '@wslbench/metrics';
 import type { z } from 'zod';
@@ -13,7 +13,7 @@ export interface GradientMethodSpec<H> {
   searchSpace?: Partial<Record<keyof H & string, SearchDim>>;
   referenceOptions?: Partial<Record<keyof H & string, string>>;
   /** Raw maps [N, h, w] (after the method's ReLU, before normalisation) for the given classes. */
-  rawMaps(model: WgapModel, images: tf.Tensor4D, classes: number[], ctx: StepContext<H>): tf.Tensor3D;
+  rawMaps(model: WgapModel, images: tf.Tensor4D, classes: number[], ctx: LocalizeContext<H>): tf.Tensor3D;
 }
 
 /**
@@ -30,6 +30,8 @@ export function defineGradientMethod<H>(spec: GradientMethodSpec<H>): WslMethod<
     searchSpace: spec.searchSpace ?? {},
     requirements: { gradients: true },
     ...(spec.referenceOptions ? { referenceOptions: spec.referenceOptions } : {}),
+    // Build and loss are CAM's and no hyper-parameter reaches them: with reuseCamRun the run is CAM's training.
+    trainingOf: (hp) => (reusesCamRun(hp) ? 'cam' : spec.id),
     build: (backbone, ctx) => buildWgap(backbone, ctx),
     loss(model, batch, ctx) {
       const { logits } = model.forward(batch.images, { training: true, rng: ctx.rng });
@@ -42,6 +44,10 @@ export function defineGradientMethod<H>(spec: GradientMethodSpec<H>): WslMethod<
       return tf.tidy(() => model.forward(images, { training: false }).logits);
     },
   });
+}
+
+function reusesCamRun(hp: unknown): boolean {
+  return typeof hp === 'object' && hp !== null && 'reuseCamRun' in hp && hp.reuseCamRun === true;
 }
 
 /** `rawMaps` for the single-pass methods: one forward, one backward, then the method's hook. */

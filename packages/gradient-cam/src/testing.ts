@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type AnyMethod, type Batch, buildOnTiny, type StepContext, toyBatch, trainSteps } from '@wslbench/core';
+import { type AnyMethod, type Batch, buildOnTiny, type LocalizeContext, toyBatch, trainSteps } from '@wslbench/core';
 import type { WgapModel } from '@wslbench/method-cam';
 import { type Head, targetLogitGradients } from './target-gradients.js';
 
@@ -83,7 +83,7 @@ export function batchedAndPerImageMaps(
   model: WgapModel,
   images: tf.Tensor4D,
   classes: number[],
-  ctx: () => StepContext<any>,
+  ctx: () => LocalizeContext<any>,
 ): { batched: Float32Array; perImage: Float32Array; shape: number[] } {
   const maps = method.localize(model, images, classes, ctx());
   const batched = maps.dataSync() as Float32Array;

@@ -44,10 +44,10 @@ export interface CheckpointHeader {
   /** SGD momentum buffers at `epoch`; null before the first step and once complete. */
   optimizer: BlobRef | null;
   /**
-   * Positions of random streams that cross epoch boundaries. Every stream the trainer uses is derived afresh per
-   * epoch (rngStream(seed, ..., purpose, epoch)), so this is empty; it is kept for streams that would not be.
+   * Loss of the run's first training step: the divergence bound's reference, kept so that a resumed run keeps the same
+   * bound (null before the first step). Every random stream is derived afresh per epoch, so none needs saving.
    */
-  rng: Record<string, object>;
+  firstLoss: number | null;
   durations: { trainS: number; evalS: number; totalS: number };
   savedAt: string;
 }

@@ -4,12 +4,12 @@ import {
   type AnyMethod,
   type DatasetSource,
   type EvalScores,
+  type LocalizeContext,
   parseStrict,
   ResultRecord,
   type RunConfig,
   readJsonFile,
   resultPath,
-  type StepContext,
 } from '@wslbench/core';
 import {
   type CheckpointHeader,
@@ -121,13 +121,7 @@ export async function evaluateCheckpoint(loc: LocatedCheckpoint, deps: EvaluateD
   try {
     built.params.restore(readWeights(loc.dir, ref.weights));
     const streams = runStreams(config, method.id, dataset.id);
-    const ctx: StepContext<unknown> = {
-      hp,
-      rng: streams.eval('test', 'final'),
-      epoch: ref.epoch,
-      step: 0,
-      numClasses: dataset.numClasses,
-    };
+    const ctx: LocalizeContext<unknown> = { hp, rng: streams.eval('test', 'final'), numClasses: dataset.numClasses };
     const r = await evaluateSplit(method, built.model, dataset, 'test', {
       input: config.input,
       batchSize: deps.evalBatchSize ?? config.optimizer.batchSize,

@@ -5,9 +5,9 @@ import type {
   DatasetSource,
   EvalScores,
   InputConfig,
+  LocalizeContext,
   MethodModel,
   SplitName,
-  StepContext,
 } from '@wslbench/core';
 import { disposeBatch } from '@wslbench/core';
 import { AccuracyCounter, nanToNum, PxapAccumulator, upsampleMaps } from '@wslbench/metrics';
@@ -20,7 +20,7 @@ export interface SplitEvalOptions {
   /** Compute CL accuracy from `method.classify`. */
   classification: boolean;
   /** Context handed to localize (its rng is the evaluation's own stream). */
-  ctx: StepContext<unknown>;
+  ctx: LocalizeContext<unknown>;
   mean: readonly [number, number, number];
   std: readonly [number, number, number];
   signal?: AbortSignal;

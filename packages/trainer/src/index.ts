@@ -9,6 +9,7 @@ export {
   readCheckpointHeader,
   readWeights,
 } from './checkpoint.js';
+export { DEFAULT_LOSS_FACTOR, DivergenceGuard, RunDiverged } from './divergence.js';
 export { type EvalMaps, evaluateSplit, type SplitEvalOptions, type SplitEvalResult, toEvalScores } from './evaluate.js';
 export {
   type CheckpointEvaluation,
@@ -29,13 +30,24 @@ export {
   type RunStartInfo,
   silentProgress,
 } from './progress.js';
+export { type Durations, RunClock } from './run-clock.js';
 export {
   openConfiguredDataset,
   type RunConfiguredOptions,
   readEncoderFile,
   realBackboneFactory,
   runConfigured,
+  runConfiguredShared,
 } from './run-configured.js';
 export { type GroupLrs, lrForEpoch } from './schedule.js';
+export { trainingIdOf } from './selected-run.js';
+export { SELECTION_SCORE, selectedEpoch } from './selection.js';
 export { NesterovSgd, type SgdOptions } from './sgd.js';
-export { RunInterruptedError, type TrainDeps, trainRun } from './train.js';
+export {
+  checkRunConfigs,
+  RunInterruptedError,
+  type SharedTrainDeps,
+  type TrainDeps,
+  trainRun,
+  trainShared,
+} from './train.js';

@@ -64,7 +64,8 @@ export function buildModel(
   if (need && pretrained && pretrained.method !== need) {
     throw new Error(`Method '${method.id}' needs weights of '${need}', got weights of '${pretrained.method}'`);
   }
-  const streams = runStreams(config, method.id, dataset.id);
+  // Keyed by the training's id (trainingOf): runs of one shared training start from the same weights.
+  const streams = runStreams(config, method.trainingOf?.(hp) ?? method.id, dataset.id);
   const params = new ParamStore(streams.init());
   try {
     const backbone = createBackbone(config.backbone, { params });

@@ -4,6 +4,8 @@ import cliProgress from 'cli-progress';
 export interface RunStartInfo {
   /** e.g. 'cam/vgg16 on glas f0 s0'. */
   run: string;
+  /** The methods whose runs follow this training (one unless several share it). */
+  methods: string[];
   epochs: number;
   /** First training epoch of this session (> 1 after a resume). */
   firstEpoch: number;
@@ -14,7 +16,8 @@ export interface RunStartInfo {
 export interface ProgressSink {
   start(info: RunStartInfo): void;
   step(info: { epoch: number; step: number; loss: number }): void;
-  evaluated(entry: SelectionEntry & { bestLocalization: boolean }): void;
+  /** One method's evaluation of an epoch (several per epoch when runs share a training). */
+  evaluated(entry: SelectionEntry & { bestLocalization: boolean; method: string }): void;
   log(message: string): void;
   stop(): void;
 }
@@ -37,8 +40,9 @@ export function plainProgress(write: (line: string) => void = (l) => process.std
     step() {},
     evaluated(e) {
       const mark = e.bestLocalization ? ' *best' : '';
+      const who = info && info.methods.length > 1 ? `${e.method} ` : '';
       write(
-        `[wslbench] epoch ${e.epoch}/${info?.epochs ?? '?'} loss ${fmt(e.trainLoss, 4)} lr ${e.lr ?? '-'} ` +
+        `[wslbench] ${who}epoch ${e.epoch}/${info?.epochs ?? '?'} loss ${fmt(e.trainLoss, 4)} lr ${e.lr ?? '-'} ` +
           `valpx PxAP ${fmt(e.pxap)} valcl acc ${fmt(e.clAccuracy)}${mark}`,
       );
     },

@@ -1,16 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createBackbone, loadKerasWeights, type WsolBackbone } from '@wslbench/backbones';
-import type { ResultRecord, RunConfig, WeightSnapshot } from '@wslbench/core';
+import type { AnyMethod, ResultRecord, RunConfig, WeightSnapshot } from '@wslbench/core';
 import { type OpenDatasetOptions, openDataset } from '@wslbench/data';
 import { engineEnvInfo, initEngine } from '@wslbench/engine';
-import { getMethod } from '@wslbench/registry';
 import { type BlobRef, readBlob } from './blob.js';
 import type { CheckpointName } from './checkpoint.js';
 import { pretrainedFor } from './evaluate-record.js';
 import type { BackboneFactory } from './model-setup.js';
 import type { ProgressSink } from './progress.js';
-import { type TrainDeps, trainRun } from './train.js';
+import { checkRunConfigs, type SharedTrainDeps, trainShared } from './train.js';
 
 export interface RunConfiguredOptions {
   /** TF.js backend (default: the best available; env WSLBENCH_BACKEND). */
@@ -18,13 +17,15 @@ export interface RunConfiguredOptions {
   resume?: boolean;
   progress?: ProgressSink;
   signal?: AbortSignal;
-  /** Receives the reported checkpoint's test maps (see TrainDeps.onTestMaps). */
-  onTestMaps?: TrainDeps['onTestMaps'];
+  /** Receives a method's reported checkpoint's test maps (see TrainDeps.onTestMaps). */
+  onTestMaps?: SharedTrainDeps['onTestMaps'];
+  /** `epochs: 0` is meant: evaluate the initial model only. */
+  evaluateOnly?: boolean;
   /** Which snapshot of the prerequisite run a method like NEGEV starts from. */
   pretrainedCheckpoint?: CheckpointName;
 }
 
-/** The real dependencies of a run: registry method, data package, backbones, engine. */
+/** The real dependencies of a run: data package, backbones, engine (the method comes from the caller). */
 export const realBackboneFactory: BackboneFactory = (id, opts) => createBackbone(id, { params: opts.params });
 
 export function openConfiguredDataset(config: RunConfig) {
@@ -45,11 +46,30 @@ export function openConfiguredDataset(config: RunConfig) {
 }
 
 /**
- * Train one fully resolved run config with the real packages: what `wslbench train` and the benchmark workers call.
- * Throws RunInterruptedError on abort; returns the (ok or failed) record otherwise.
+ * Train one fully resolved run config of `method` with the real packages: what `wslbench train` and the benchmark
+ * workers call (the caller looks the method up, e.g. in the registry). Throws RunInterruptedError on abort; returns
+ * the (ok or failed) record otherwise.
  */
-export async function runConfigured(config: RunConfig, opts: RunConfiguredOptions = {}): Promise<ResultRecord> {
-  const method = getMethod(config.method);
+export async function runConfigured(
+  config: RunConfig,
+  method: AnyMethod,
+  opts: RunConfiguredOptions = {},
+): Promise<ResultRecord> {
+  const [record] = await runConfiguredShared([config], [method], opts);
+  return record!;
+}
+
+/** Several runs that share one training (see trainShared): one config per method, records in the same order. */
+export async function runConfiguredShared(
+  configs: RunConfig[],
+  methods: AnyMethod[],
+  opts: RunConfiguredOptions = {},
+): Promise<ResultRecord[]> {
+  const config = configs[0];
+  const method = methods[0];
+  if (!config || !method) throw new Error('runConfiguredShared: no run config given');
+  // Bad configs are refused before the engine starts or the data is opened (or generated).
+  checkRunConfigs(configs, methods, opts.evaluateOnly === true);
   const info = await initEngine(opts.backend ? { backend: opts.backend } : {});
   const dataset = await openConfiguredDataset(config);
   const pretrained = pretrainedFor(
@@ -63,14 +83,15 @@ export async function runConfigured(config: RunConfig, opts: RunConfiguredOption
   const weights = ownEncoder ? config.weights : undefined;
   const init = ownEncoder ? config.encoderInit : undefined;
   if (weights && init) throw new Error('run config: give either weights (Keras .h5) or encoderInit, not both');
-  return trainRun(config, {
-    method,
+  return trainShared(configs, {
+    methods,
     dataset,
     createBackbone: realBackboneFactory,
     env: engineEnvInfo(info),
     ...(opts.progress ? { progress: opts.progress } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     resume: opts.resume === true,
+    ...(opts.evaluateOnly ? { evaluateOnly: true } : {}),
     ...(opts.onTestMaps ? { onTestMaps: opts.onTestMaps } : {}),
     ...(pretrained ? { pretrained } : {}),
     ...(weights ? { initBackbone: async (b) => void (await loadKerasWeights(b as WsolBackbone, weights)) } : {}),

@@ -208,3 +208,59 @@ describe('trainRun', () => {
     expect(onDisk.status).toBe('failed');
   });
 });
+
+describe('divergence and empty runs', () => {
+  it('a loss that explodes but stays finite (lr 30: 0.67, 5.7e4, 1e17, 1e25...) ends as a failed record', async () => {
+    const dir = tmp();
+    const before = tf.memory().numTensors;
+    const r = await trainRun(config(dir, { optimizer: { ...config(dir).optimizer, lr: 30 } }), deps());
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.status).toBe('failed');
+    expect(r.test).toBeNull();
+    // Step 1's loss is ~ln 2, so the default bound is 1e4 x 1; step 2 (5.7e4) exceeds it.
+    expect(r.failure).toMatchObject({ epoch: 1, step: 2 });
+    expect(r.failure!.reason).toMatch(
+      /^training loss diverged: 5\.\d{3}e\+4 at epoch 1, step 2 exceeds 1\.000e\+4 \(10000 x max\(first step's loss 0\.6\d+, 1\)\)$/,
+    );
+    expect(r.selection.map((e) => e.epoch)).toEqual([0]);
+    const onDisk = ResultRecord.parse(JSON.parse(readFileSync(join(dir, resultPath(key)), 'utf8')));
+    expect(onDisk.status).toBe('failed');
+  });
+
+  it('the bound is lossFactor x max(first step loss, 1): the run stops at the first step above it', async () => {
+    // The healthy run's step losses, then a factor that puts the bound just under its largest loss.
+    const losses: { epoch: number; step: number; loss: number }[] = [];
+    const seen = await trainRun(
+      config(tmp()),
+      deps({ progress: { ...silentProgress(), step: (s: (typeof losses)[0]) => losses.push(s) } }),
+    );
+    expect(seen.status).toBe('ok');
+    const reference = Math.max(Math.abs(losses[0]!.loss), 1);
+    const largest = Math.max(...losses.map((l) => l.loss));
+    const factor = (0.999 * largest) / reference;
+    const first = losses.find((l) => l.loss > factor * reference)!;
+    const r = await trainRun(config(tmp(), { divergence: { lossFactor: factor } }), deps());
+    expect(r.status).toBe('failed');
+    expect(r.failure).toMatchObject({ epoch: first.epoch, step: first.step });
+    expect(r.failure!.reason).toContain(`training loss diverged: ${first.loss.toExponential(3)}`);
+    expect(r.failure!.reason).toContain(`exceeds ${(factor * reference).toExponential(3)}`);
+    // The recorded config carries the bound; the selection stops before the failing epoch.
+    expect((r.config.divergence as { lossFactor: number }).lossFactor).toBe(factor);
+    expect(r.selection.map((e) => e.epoch)).toEqual(Array.from({ length: first.epoch }, (_, i) => i));
+  });
+
+  it('epochs 0 is refused before any compute unless evaluateOnly asks for it', async () => {
+    const dir = tmp();
+    await expect(trainRun(config(dir, { epochs: 0 }), deps())).rejects.toThrow(
+      /epochs is 0 \(nothing would be trained\); ask for an evaluation only \(--evaluate-only\)/,
+    );
+    expect(readdirSync(dir)).toEqual([]);
+    await expect(trainRun(config(dir, { epochs: 2 }), deps({ evaluateOnly: true }))).rejects.toThrow(
+      /evaluate-only runs train 0 epochs, the config asks for 2/,
+    );
+    const r = await trainRun(config(dir, { epochs: 0 }), deps({ evaluateOnly: true }));
+    expect(r.status).toBe('ok');
+    expect(r.selection.map((e) => e.epoch)).toEqual([0]);
+    expect(r.selection[0]).toEqual(reference.selection[0]);
+  });
+});

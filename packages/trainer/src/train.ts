@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type AnyMethod,
@@ -7,28 +6,18 @@ import {
   type DatasetSource,
   disposeBatch,
   type EnvInfo,
-  type EvalScores,
   parseStrict,
-  ResultRecord,
+  type ResultRecord,
   RunConfig,
-  resultPath,
-  type SelectionEntry,
   type StepContext,
   type WeightSnapshot,
-  writeJsonAtomic,
 } from '@wslbench/core';
-import type { BlobRef } from './blob.js';
-import {
-  type CheckpointHeader,
-  type CheckpointName,
-  checkpointDir,
-  readCheckpointHeader,
-  readWeights,
-  writeCheckpoint,
-} from './checkpoint.js';
-import { evaluateSplit, type SplitEvalOptions, toEvalScores } from './evaluate.js';
+import { type CheckpointHeader, readWeights } from './checkpoint.js';
+import { DEFAULT_LOSS_FACTOR, DivergenceGuard, RunDiverged } from './divergence.js';
+import type { SplitEvalOptions } from './evaluate.js';
 import {
   type BackboneFactory,
+  type BuiltModel,
   buildModel,
   disposeModel,
   type PretrainedWeights,
@@ -36,7 +25,9 @@ import {
   runStreams,
 } from './model-setup.js';
 import { defaultProgress, type ProgressSink } from './progress.js';
+import { RunClock } from './run-clock.js';
 import { lrForEpoch } from './schedule.js';
+import { type EvalCommon, SelectedRun, trainingIdOf } from './selected-run.js';
 import { NesterovSgd } from './sgd.js';
 
 export interface TrainDeps {
@@ -57,6 +48,15 @@ export interface TrainDeps {
   onTestMaps?: SplitEvalOptions['onMaps'];
   /** Called once after a fresh build (not on resume), e.g. to load ImageNet weights into the backbone. */
   initBackbone?: (backbone: BackboneInstance) => Promise<void>;
+  /** `epochs: 0` (evaluate the initial model only) is refused unless this says it is meant. */
+  evaluateOnly?: boolean;
+}
+
+/** Several methods that share one training (see trainShared). */
+export interface SharedTrainDeps extends Omit<TrainDeps, 'method' | 'onTestMaps'> {
+  methods: AnyMethod[];
+  /** Receives the test maps of a method's reported checkpoint. */
+  onTestMaps?: (methodId: string) => SplitEvalOptions['onMaps'] | undefined;
 }
 
 /** Thrown when the AbortSignal stops a run; the checkpoint of the last finished epoch is on disk. */
@@ -73,345 +73,280 @@ export class RunInterruptedError extends Error {
   }
 }
 
-/** A non-finite loss: the run ends with a failed record (no stack dump). */
-class NonFiniteLoss extends Error {
-  constructor(
-    readonly value: number,
-    readonly epoch: number,
-    readonly step: number,
-  ) {
-    super(`non-finite training loss (${value}) at epoch ${epoch}, step ${step}`);
-  }
-}
-
-interface BestState {
-  epoch: number;
-  score: number;
-  snapshot: WeightSnapshot;
-  /** On disk already (from an earlier epoch), or 'current' when taken at the epoch being checkpointed. */
-  source: 'current' | BlobRef;
-}
-
 /**
  * Train a method on a dataset under the protocol, select checkpoints by few-shot PxAP (valpx) and valcl accuracy,
  * evaluate the reported one on test, and write the result record atomically to `<resultsDir>/<resultPath>`.
- * Returns the record (status 'failed' when the loss became non-finite).
+ * Returns the record (status 'failed' when the run diverged).
  */
-export async function trainRun(configIn: RunConfig, deps: TrainDeps): Promise<ResultRecord> {
-  const t0 = performance.now();
-  const { method, dataset } = deps;
-  const parsed = parseStrict(RunConfig, configIn, 'run config');
-  if (parsed.method !== method.id)
-    throw new Error(`run config names method '${parsed.method}' but the trainer was given '${method.id}'`);
-  if (parsed.selection.fromEpoch > parsed.epochs)
-    throw new Error(
-      `run config: selection.fromEpoch ${parsed.selection.fromEpoch} is after the last epoch (${parsed.epochs}); no checkpoint could be selected`,
-    );
-  const hp = resolveHp(method, parsed.hp);
-  const config: RunConfig = { ...parsed, hp };
-  const key = {
-    dataset: dataset.id,
-    method: method.id,
-    backbone: config.backbone,
-    fold: config.fold,
-    seed: config.seed,
-  };
-  const ckptDir = checkpointDir(config.resultsDir, key);
-  const recordPath = join(config.resultsDir, resultPath(key));
-  const progress = deps.progress ?? defaultProgress();
-  const streams = runStreams(config, method.id, dataset.id);
-  const opt = config.optimizer;
-  const evalBatchSize = deps.evalBatchSize ?? opt.batchSize;
-
-  const built = buildModel(method, config, hp, dataset, deps.createBackbone, deps.pretrained);
-  const { model, params, backbone } = built;
-  const sgd = new NesterovSgd(params.trainable(), opt);
-  const paramByVar = new Map(params.trainable().map((p) => [p.variable.name, p.name]));
-
-  let selection: SelectionEntry[] = [];
-  const best: Record<CheckpointName, BestState | null> = { best_localization: null, best_classification: null };
-  let startEpoch = 0; // epochs already done (0 = nothing, not even the initial evaluation)
-  let evaluatedInitial = false;
-  let complete = false;
-  const prior = { trainS: 0, evalS: 0, totalS: 0 };
-  let trainS = 0;
-  let evalS = 0;
-  let lastCheckpointEpoch: number | null = null;
-
-  const ctxFor = (epoch: number, step: number, rng = streams.step(epoch)): StepContext<unknown> => ({
-    hp,
-    rng,
-    epoch,
-    step,
-    numClasses: dataset.numClasses,
+export async function trainRun(config: RunConfig, deps: TrainDeps): Promise<ResultRecord> {
+  const { method, onTestMaps, ...rest } = deps;
+  const [record] = await trainShared([config], {
+    ...rest,
+    methods: [method],
+    ...(onTestMaps ? { onTestMaps: () => onTestMaps } : {}),
   });
-  const evalCommon = {
-    input: config.input,
-    batchSize: evalBatchSize,
-    mean: backbone.mean,
-    std: backbone.std,
-    signal: deps.signal,
-  };
+  return record!;
+}
 
+/**
+ * Train once for several runs whose methods share their training (same `trainingOf`, run configs equal apart from
+ * method and hp), e.g. CAM and the gradient CAMs with `reuseCamRun`. Each run evaluates its own maps after every
+ * selected epoch, keeps its own best snapshots and writes its own checkpoint and record, so the records equal those
+ * of separate trainings (timings aside). Records are returned in the order of `configs`.
+ */
+export async function trainShared(configsIn: RunConfig[], deps: SharedTrainDeps): Promise<ResultRecord[]> {
+  const runs = sharedRuns(configsIn, deps);
+  const config = runs[0]!.config;
+  const progress = deps.progress ?? defaultProgress();
+  const clock = new RunClock();
+  const guard = new DivergenceGuard(config.divergence?.lossFactor ?? DEFAULT_LOSS_FACTOR, null);
+  const built = buildModel(runs[0]!.method, config, runs[0]!.hp, deps.dataset, deps.createBackbone, deps.pretrained);
+  const trainable = built.params.trainable();
+  const sgd = new NesterovSgd(trainable, config.optimizer);
+  const session: Session = { built, sgd, clock, guard, runs, deps, progress, lastCheckpointEpoch: null };
   try {
-    if (deps.resume) {
-      const header = readCheckpointHeader(ckptDir);
-      if (header) {
-        checkResumable(header, config, dataset.id, ckptDir);
-        if (header.weights) params.restore(readWeights(ckptDir, header.weights));
-        if (header.optimizer) sgd.loadState(readWeights(ckptDir, header.optimizer));
-        for (const name of ['best_localization', 'best_classification'] as const) {
-          const b = header.best[name];
-          best[name] = b
-            ? { epoch: b.epoch, score: b.score, snapshot: readWeights(ckptDir, b.weights), source: b.weights }
-            : null;
-        }
-        selection = header.selection;
-        startEpoch = header.epoch;
-        evaluatedInitial = true;
-        complete = header.complete;
-        Object.assign(prior, header.durations);
-        lastCheckpointEpoch = header.epoch;
-        progress.log(`resuming ${method.id}/${config.backbone} from epoch ${header.epoch} (${ckptDir})`);
-      } else progress.log(`no checkpoint in ${ckptDir}: starting from scratch`);
-    }
-    if (!evaluatedInitial && deps.initBackbone) await deps.initBackbone(backbone);
-
-    const durations = () => ({
-      trainS: prior.trainS + trainS,
-      evalS: prior.evalS + evalS,
-      totalS: prior.totalS + (performance.now() - t0) / 1000,
-    });
-
-    /** Few-shot PxAP on valpx + accuracy on valcl; updates both best snapshots (ties -> the latest epoch). */
-    const selectAt = async (epoch: number, trainLoss: number | null, lr: number | null) => {
-      const te = performance.now();
-      const px = await evaluateSplit(method, model, dataset, 'valpx', {
-        ...evalCommon,
-        localization: true,
-        classification: false,
-        ctx: ctxFor(epoch, 0, streams.eval('valpx', epoch)),
-      });
-      const clr = await evaluateSplit(method, model, dataset, 'valcl', {
-        ...evalCommon,
-        localization: false,
-        classification: true,
-        ctx: ctxFor(epoch, 0, streams.eval('valcl', epoch)),
-      });
-      evalS += (performance.now() - te) / 1000;
-      const entry: SelectionEntry = { epoch, pxap: px.pxap!, clAccuracy: clr.clAccuracy!, trainLoss, lr };
-      selection.push(entry);
-      let snap: WeightSnapshot | undefined;
-      const take = () => {
-        snap ??= params.snapshot();
-        return snap;
-      };
-      const eligible = epoch >= config.selection.fromEpoch;
-      const bl = best.best_localization;
-      const isBestLoc = eligible && (!bl || entry.pxap >= bl.score);
-      if (isBestLoc) best.best_localization = { epoch, score: entry.pxap, snapshot: take(), source: 'current' };
-      const bc = best.best_classification;
-      if (eligible && (!bc || entry.clAccuracy >= bc.score)) {
-        best.best_classification = { epoch, score: entry.clAccuracy, snapshot: take(), source: 'current' };
-      }
-      progress.evaluated({ ...entry, bestLocalization: isBestLoc });
-    };
-
-    const checkpoint = (epoch: number, done: boolean) => {
-      const header = writeCheckpoint(ckptDir, {
-        header: { config, dataset: dataset.id, epoch, complete: done, selection, rng: {}, durations: durations() },
-        // A finished run keeps only its best snapshots (the last weights too when they are one of them).
-        weights:
-          !done || best.best_localization?.source === 'current' || best.best_classification?.source === 'current'
-            ? params.snapshot()
-            : undefined,
-        optimizer: done ? undefined : sgd.state(),
-        best: {
-          best_localization: best.best_localization && { ...best.best_localization },
-          best_classification: best.best_classification && { ...best.best_classification },
-        },
-      });
-      // From now on the snapshots are on disk under the header's refs.
-      for (const name of ['best_localization', 'best_classification'] as const) {
-        const b = best[name];
-        if (b) b.source = header.best[name]!.weights;
-      }
-      lastCheckpointEpoch = epoch;
-    };
-
-    const stepsPerEpoch = Math.ceil(dataset.size('train') / opt.batchSize);
+    const resumed = resumeAll(session);
+    if (!resumed && deps.initBackbone) await deps.initBackbone(built.backbone);
+    const firstEpoch = resumed ? resumed.epoch + 1 : 1;
     progress.start({
-      run: `${method.id}/${config.backbone} ${dataset.id} f${config.fold} s${config.seed}`,
+      methods: runs.map((r) => r.method.id),
+      run: `${runs.map((r) => r.method.id).join('+')}/${config.backbone} ${deps.dataset.id} f${config.fold} s${config.seed}`,
       epochs: config.epochs,
-      firstEpoch: startEpoch + 1,
-      stepsPerEpoch,
+      firstEpoch,
+      stepsPerEpoch: Math.ceil(deps.dataset.size('train') / config.optimizer.batchSize),
     });
-
-    if (!evaluatedInitial) {
-      await selectAt(0, null, null);
-      checkpoint(0, config.epochs === 0);
+    if (!resumed) {
+      await selectAll(session, 0, null, null);
+      checkpointAll(session, 0, config.epochs === 0);
     }
     try {
-      for (let epoch = startEpoch + 1; epoch <= config.epochs && !complete; epoch++) {
-        const lrs = lrForEpoch(opt, epoch);
-        const tt = performance.now();
-        const meanLoss = await trainEpoch(epoch, lrs);
-        trainS += (performance.now() - tt) / 1000;
-        if (epoch % config.selection.every === 0 || epoch === config.epochs) await selectAt(epoch, meanLoss, lrs.base);
-        checkpoint(epoch, epoch === config.epochs);
+      for (let epoch = firstEpoch; epoch <= config.epochs && !resumed?.complete; epoch++) {
+        const lrs = lrForEpoch(config.optimizer, epoch);
+        const meanLoss = await clock.time('train', () => trainEpoch(session, epoch, lrs));
+        if (epoch % config.selection.every === 0 || epoch === config.epochs)
+          await selectAll(session, epoch, meanLoss, lrs.base);
+        checkpointAll(session, epoch, epoch === config.epochs);
         deps.signal?.throwIfAborted();
       }
     } catch (e) {
-      if (e instanceof NonFiniteLoss) {
+      if (e instanceof RunDiverged) {
         progress.log(`run failed: ${e.message}`);
-        return writeRecord(failedRecord(e));
+        const failure = { reason: e.message, epoch: e.epoch, step: e.step };
+        return runs.map((r) => r.failedRecord(failure, clock.durations(), deps.env));
       }
-      if (deps.signal?.aborted) throw new RunInterruptedError(lastCheckpointEpoch, ckptDir);
+      if (deps.signal?.aborted) throw new RunInterruptedError(session.lastCheckpointEpoch, runs[0]!.ckptDir);
       throw e;
     }
-
-    // Final evaluation on test: the reported checkpoint, then best_classification (same weights -> same scores).
-    const te = performance.now();
-    const testOf = async (name: CheckpointName): Promise<{ scores: EvalScores; fg: number }> => {
-      const b = best[name];
-      if (!b) throw new Error(`no '${name}' snapshot to evaluate`);
-      params.restore(b.snapshot);
-      const r = await evaluateSplit(method, model, dataset, 'test', {
-        ...evalCommon,
-        localization: true,
-        classification: true,
-        ctx: ctxFor(b.epoch, 0, streams.eval('test', 'final')),
-        ...(name === config.selection.report && deps.onTestMaps ? { onMaps: deps.onTestMaps } : {}),
-      });
-      return { scores: toEvalScores(r), fg: r.foregroundFraction! };
-    };
-    const reportName = config.selection.report;
-    const otherName: CheckpointName = reportName === 'best_localization' ? 'best_classification' : 'best_localization';
-    const reported = await testOf(reportName);
-    const other = best[otherName]!.epoch === best[reportName]!.epoch ? reported : await testOf(otherName);
-    evalS += (performance.now() - te) / 1000;
-    const bestCls = reportName === 'best_classification' ? reported : other;
-    progress.log(
-      `test (${reportName}, epoch ${best[reportName]!.epoch}): PxAP ${reported.scores.pxap.toFixed(2)} ` +
-        `CL ${reported.scores.clAccuracy.toFixed(2)} IoU ${reported.scores.iou.toFixed(2)} Dice ${reported.scores.dice.toFixed(2)}`,
-    );
-    return writeRecord({
-      ...recordBase(),
-      status: 'ok',
-      test: reported.scores,
-      testBestClassification: bestCls.scores,
-      testForegroundFraction: reported.fg,
-    });
+    return await testAndRecord(session);
   } finally {
     progress.stop();
     sgd.dispose();
     disposeModel(built);
   }
+}
 
-  // ---- helpers closing over the run's state ----
+interface Session {
+  built: BuiltModel;
+  sgd: NesterovSgd;
+  clock: RunClock;
+  guard: DivergenceGuard;
+  runs: SelectedRun[];
+  deps: SharedTrainDeps;
+  progress: ProgressSink;
+  lastCheckpointEpoch: number | null;
+}
 
-  async function trainEpoch(epoch: number, lrs: { base: number; head: number }): Promise<number> {
-    const rng = streams.step(epoch);
-    const vars = params.trainable().map((p) => p.variable);
-    let sum = 0;
-    let step = 0;
-    const batches = dataset.batches('train', {
-      batchSize: opt.batchSize,
-      mode: 'train',
-      input: config.input,
-      rng: streams.data(epoch),
-      withMasks: method.requirements.pixelMasks === true,
-      mean: backbone.mean,
-      std: backbone.std,
-    });
-    for await (const batch of batches) {
-      try {
-        deps.signal?.throwIfAborted();
-        step++;
-        const loss = trainStep(batch, vars, ctxFor(epoch, step, rng), lrs, epoch, step);
-        sum += loss;
-        progress.step({ epoch, step, loss });
-      } finally {
-        disposeBatch(batch);
-      }
-    }
-    if (step === 0) throw new Error(`Dataset '${dataset.id}': the train split gave no batch`);
-    return sum / step;
+/**
+ * Every check of the run configs that needs no data (callers run it before opening the dataset): each config parses
+ * and names its method, selection can pick a checkpoint, `epochs: 0` only when evaluateOnly, and several runs share
+ * one training (same `trainingOf`, configs equal apart from method and hp). Returns the configs with hp resolved.
+ */
+export function checkRunConfigs(configsIn: RunConfig[], methods: AnyMethod[], evaluateOnly = false): RunConfig[] {
+  if (!configsIn.length) throw new Error('trainShared: no run config given');
+  if (configsIn.length !== methods.length)
+    throw new Error(`trainShared: ${configsIn.length} run configs for ${methods.length} methods`);
+  const configs = configsIn.map((c, i) => {
+    const method = methods[i]!;
+    const parsed = parseStrict(RunConfig, c, 'run config');
+    if (parsed.method !== method.id)
+      throw new Error(`run config names method '${parsed.method}' but the trainer was given '${method.id}'`);
+    if (parsed.selection.fromEpoch > parsed.epochs)
+      throw new Error(
+        `run config: selection.fromEpoch ${parsed.selection.fromEpoch} is after the last epoch (${parsed.epochs}); no checkpoint could be selected`,
+      );
+    return { ...parsed, hp: resolveHp(method, parsed.hp) };
+  });
+  const first = configs[0]!;
+  if (first.epochs === 0 && !evaluateOnly)
+    throw new Error('run config: epochs is 0 (nothing would be trained); ask for an evaluation only (--evaluate-only)');
+  if (evaluateOnly && first.epochs !== 0)
+    throw new Error(`run config: evaluate-only runs train 0 epochs, the config asks for ${first.epochs}`);
+  const ids = methods.map((m) => m.id);
+  if (new Set(ids).size !== ids.length) throw new Error(`trainShared: a method appears twice (${ids.join(', ')})`);
+  const training = configs.map((c, i) => trainingIdOf(methods[i]!, c.hp));
+  const shared = (c: RunConfig) => JSON.stringify({ ...c, method: '', hp: {} });
+  for (let i = 1; i < configs.length; i++) {
+    if (training[i] !== training[0])
+      throw new Error(
+        `trainShared: '${ids[i]}' trains as '${training[i]}', '${ids[0]}' as '${training[0]}'; only runs of one training can share it`,
+      );
+    if (shared(configs[i]!) !== shared(first))
+      throw new Error(`trainShared: the run configs of '${ids[0]}' and '${ids[i]}' differ beyond method and hp`);
   }
+  return configs;
+}
 
-  function trainStep(
-    batch: Batch,
-    vars: tf.Variable[],
-    ctx: StepContext<unknown>,
-    lrs: { base: number; head: number },
-    epoch: number,
-    step: number,
-  ): number {
-    const { value, grads } = tf.variableGrads(() => method.loss(model, batch, ctx), vars);
+function sharedRuns(configsIn: RunConfig[], deps: SharedTrainDeps): SelectedRun[] {
+  const configs = checkRunConfigs(configsIn, deps.methods, deps.evaluateOnly === true);
+  return configs.map((c, i) => new SelectedRun(deps.methods[i]!, c, deps.dataset));
+}
+
+/** Resume every run from its checkpoint (all at the same epoch) or none; returns the checkpoint's state. */
+function resumeAll(s: Session): { epoch: number; complete: boolean } | null {
+  if (!s.deps.resume) return null;
+  const headers = s.runs.map((r) => r.readCheckpoint());
+  const found = headers.filter((h): h is CheckpointHeader => h !== null);
+  const where = s.runs.map((r, i) => `${r.method.id}: ${headers[i] ? `epoch ${headers[i].epoch}` : 'none'}`);
+  if (!found.length) {
+    s.progress.log(`no checkpoint in ${s.runs.map((r) => r.ckptDir).join(', ')}: starting from scratch`);
+    return null;
+  }
+  if (
+    found.length !== headers.length ||
+    found.some((h) => h.epoch !== found[0]!.epoch || h.complete !== found[0]!.complete)
+  )
+    throw new Error(`Cannot resume a shared training from checkpoints at different points (${where.join('; ')})`);
+  const header = found[0]!;
+  const dir = s.runs[0]!.ckptDir;
+  if (header.weights) s.built.params.restore(readWeights(dir, header.weights));
+  if (header.optimizer) s.sgd.loadState(readWeights(dir, header.optimizer));
+  for (const [i, r] of s.runs.entries()) r.restoreSelection(headers[i]!);
+  s.guard.firstLoss = header.firstLoss ?? null;
+  s.clock.resumeFrom(header.durations);
+  s.lastCheckpointEpoch = header.epoch;
+  s.progress.log(`resuming ${s.runs.map((r) => r.method.id).join('+')} from epoch ${header.epoch} (${dir})`);
+  return { epoch: header.epoch, complete: header.complete };
+}
+
+/** One epoch of SGD over the train split; returns the mean step loss. Weights are checked finite at its end. */
+async function trainEpoch(s: Session, epoch: number, lrs: { base: number; head: number }): Promise<number> {
+  const { runs, built, deps } = s;
+  const run = runs[0]!;
+  const config = run.config;
+  const streams = runStreams(config, run.trainingId, deps.dataset.id);
+  const rng = streams.step(epoch);
+  const trainable = built.params.trainable();
+  const vars = trainable.map((p) => p.variable);
+  const paramByVar = new Map(trainable.map((p) => [p.variable.name, p.name]));
+  let sum = 0;
+  let step = 0;
+  const batches = deps.dataset.batches('train', {
+    batchSize: config.optimizer.batchSize,
+    mode: 'train',
+    input: config.input,
+    rng: streams.data(epoch),
+    withMasks: run.method.requirements.pixelMasks === true,
+    mean: built.backbone.mean,
+    std: built.backbone.std,
+  });
+  for await (const batch of batches) {
     try {
-      const loss = value.dataSync()[0]!;
-      if (!Number.isFinite(loss)) throw new NonFiniteLoss(loss, epoch, step);
+      deps.signal?.throwIfAborted();
+      step++;
+      const ctx: StepContext<unknown> = { hp: run.hp, rng, epoch, step, numClasses: deps.dataset.numClasses };
+      const loss = trainStep(s, batch, vars, paramByVar, ctx, lrs);
+      s.guard.check(loss, epoch, step);
+      sum += loss;
+      s.progress.step({ epoch, step, loss });
+    } finally {
+      disposeBatch(batch);
+    }
+  }
+  if (step === 0) throw new Error(`Dataset '${deps.dataset.id}': the train split gave no batch`);
+  s.guard.checkWeights(built.params, epoch, step);
+  return sum / step;
+}
+
+/** Loss and gradients of one batch, then one SGD step unless the loss is not finite (the guard stops the run). */
+function trainStep(
+  s: Session,
+  batch: Batch,
+  vars: tf.Variable[],
+  paramByVar: Map<string, string>,
+  ctx: StepContext<unknown>,
+  lrs: { base: number; head: number },
+): number {
+  const method = s.runs[0]!.method;
+  const { value, grads } = tf.variableGrads(() => method.loss(s.built.model, batch, ctx), vars);
+  try {
+    const loss = value.dataSync()[0]!;
+    if (Number.isFinite(loss)) {
       const named = new Map<string, tf.Tensor>();
       for (const [varName, g] of Object.entries(grads)) named.set(paramByVar.get(varName)!, g);
-      sgd.step(named, lrs);
-      return loss;
-    } finally {
-      value.dispose();
-      tf.dispose(Object.values(grads));
+      s.sgd.step(named, lrs);
     }
-  }
-
-  function recordBase() {
-    return {
-      schema: 'wslbench/result@1' as const,
-      method: method.id,
-      backbone: config.backbone,
-      dataset: dataset.id,
-      fold: config.fold,
-      seed: config.seed,
-      config: config as unknown as Record<string, unknown>,
-      selection,
-      bestLocalizationEpoch: best.best_localization?.epoch ?? null,
-      bestClassificationEpoch: best.best_classification?.epoch ?? null,
-      durations: {
-        trainS: prior.trainS + trainS,
-        evalS: prior.evalS + evalS,
-        totalS: prior.totalS + (performance.now() - t0) / 1000,
-      },
-      env: deps.env,
-      createdAt: new Date().toISOString(),
-    };
-  }
-
-  function failedRecord(e: NonFiniteLoss): ResultRecord {
-    return {
-      ...recordBase(),
-      status: 'failed',
-      failure: { reason: e.message, epoch: e.epoch, step: e.step },
-      test: null,
-      testBestClassification: null,
-    };
-  }
-
-  function writeRecord(r: ResultRecord): ResultRecord {
-    const valid = parseStrict(ResultRecord, r, `result record for ${recordPath}`);
-    writeJsonAtomic(recordPath, valid);
-    return valid;
+    return loss;
+  } finally {
+    value.dispose();
+    tf.dispose(Object.values(grads));
   }
 }
 
-/** The checkpoint must come from the same run: everything but `epochs` (which may grow) and `resultsDir` must match. */
-function checkResumable(header: CheckpointHeader, config: RunConfig, datasetId: string, dir: string): void {
-  const a = { ...header.config, epochs: 0, resultsDir: '' };
-  const b = { ...config, epochs: 0, resultsDir: '' };
-  const diffs = Object.keys({ ...a, ...b }).filter(
-    (k) => JSON.stringify((a as Record<string, unknown>)[k]) !== JSON.stringify((b as Record<string, unknown>)[k]),
-  );
-  if (header.dataset !== datasetId) diffs.push('dataset id');
-  if (diffs.length) throw new Error(`Cannot resume from ${dir}: the config differs in ${diffs.join(', ')}`);
-  if (header.complete && header.epoch !== config.epochs) {
-    throw new Error(
-      `Cannot resume from ${dir}: that run finished at epoch ${header.epoch} (requested ${config.epochs} epochs)`,
+/** Each run scores the current weights with its own maps and keeps them when its selection rule picks them. */
+async function selectAll(s: Session, epoch: number, trainLoss: number | null, lr: number | null): Promise<void> {
+  let weights: WeightSnapshot | undefined;
+  const snapshot = () => {
+    weights ??= s.built.params.snapshot();
+    return weights;
+  };
+  for (const run of s.runs) {
+    const { entry, bestLocalization } = await s.clock.time('eval', () =>
+      run.select(s.built.model, snapshot, evalCommon(s), epoch, trainLoss, lr),
     );
+    s.progress.evaluated({ ...entry, bestLocalization, method: run.method.id });
   }
+}
+
+function checkpointAll(s: Session, epoch: number, complete: boolean): void {
+  let weights: WeightSnapshot | undefined;
+  const optimizer = complete ? undefined : s.sgd.state();
+  for (const run of s.runs)
+    run.checkpoint({
+      epoch,
+      complete,
+      weights: () => {
+        weights ??= s.built.params.snapshot();
+        return weights;
+      },
+      optimizer,
+      firstLoss: s.guard.firstLoss,
+      durations: s.clock.durations(),
+    });
+  s.lastCheckpointEpoch = epoch;
+}
+
+/** Each run's reported checkpoint (and the other kept one) on test, then its record. */
+async function testAndRecord(s: Session): Promise<ResultRecord[]> {
+  const tested: Awaited<ReturnType<SelectedRun['testReported']>>[] = [];
+  for (const run of s.runs) {
+    const onMaps = s.deps.onTestMaps?.(run.method.id);
+    const t = await s.clock.time('eval', () => run.testReported(s.built.model, s.built.params, evalCommon(s), onMaps));
+    const r = t.reported;
+    s.progress.log(
+      `${run.method.id} test (${run.config.selection.report}, epoch ${r.epoch}): PxAP ${r.scores.pxap.toFixed(2)} ` +
+        `CL ${r.scores.clAccuracy.toFixed(2)} IoU ${r.scores.iou.toFixed(2)} Dice ${r.scores.dice.toFixed(2)}`,
+    );
+    tested.push(t);
+  }
+  return s.runs.map((run, i) => run.okRecord(tested[i]!, s.clock.durations(), s.deps.env));
+}
+
+function evalCommon(s: Session): EvalCommon {
+  return {
+    input: s.runs[0]!.config.input,
+    batchSize: s.deps.evalBatchSize ?? s.runs[0]!.config.optimizer.batchSize,
+    mean: s.built.backbone.mean,
+    std: s.built.backbone.std,
+    ...(s.deps.signal ? { signal: s.deps.signal } : {}),
+  };
 }

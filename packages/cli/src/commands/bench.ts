@@ -11,6 +11,7 @@ interface BenchFlags {
   retryFailed?: boolean;
   seeds?: string;
   configs?: string;
+  reuseCamRun?: boolean;
   report: boolean;
 }
 
@@ -27,6 +28,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--retry-failed', 'rerun cells whose record says failed')
     .option('--seeds <list>', "train every cell at each of these seeds (e.g. 0,1,2) instead of its config's seed")
     .option('--configs <dir>', "cell configs folder (default: the benchmark's own configs/)")
+    .option('--reuse-cam-run', 'train the gradient CAMs as CAM: one training per seed serves the six (hp reuseCamRun)')
     .option('--no-report', 'skip the HTML report')
     .action(async (name: string, flags: BenchFlags) => {
       if (name !== 'synthetic' && name !== 'paper')
@@ -48,6 +50,7 @@ export function registerBenchCommand(program: Command): void {
         resultsDir: flags.results,
         ...(flags.methods ? { methods: flags.methods.split(',').map((s) => s.trim()) } : {}),
         retryFailed: flags.retryFailed === true,
+        ...(flags.reuseCamRun ? { reuseCamRun: true } : {}),
         ...(flags.seeds ? { seeds: parseSeedList(flags.seeds) } : {}),
         ...(flags.configs ? { configsDir: flags.configs } : name === 'paper' ? { configsDir: PAPER_CONFIGS_DIR } : {}),
         signal: controller.signal,

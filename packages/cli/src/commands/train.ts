@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseStrict, RunConfig } from '@wslbench/core';
+import { getMethod } from '@wslbench/registry';
 import { defaultProgress, RunInterruptedError, runConfigured } from '@wslbench/trainer';
 import type { Command } from 'commander';
 
@@ -24,6 +25,8 @@ interface TrainFlags {
   resume?: boolean;
   config?: string;
   pretrainedCheckpoint: string;
+  evaluateOnly?: boolean;
+  divergenceFactor?: string;
 }
 
 const int = (name: string, v: string) => {
@@ -77,6 +80,13 @@ export function runConfigFromFlags(f: TrainFlags): RunConfig {
   if (f.fold) c.fold = int('fold', f.fold);
   if (f.seed) c.seed = int('seed', f.seed);
   if (f.epochs) c.epochs = int('epochs', f.epochs);
+  if (f.evaluateOnly) {
+    if (f.epochs && c.epochs !== 0)
+      throw new Error(`--evaluate-only trains no epoch; it cannot go with --epochs ${f.epochs}`);
+    c.epochs = 0;
+    // The initial model is the only checkpoint: it must be selectable.
+    selection.fromEpoch = 0;
+  }
   if (f.weights) c.weights = f.weights;
   if (f.results) c.resultsDir = f.results;
   if (f.lr) optimizer.lr = num('lr', f.lr);
@@ -86,6 +96,7 @@ export function runConfigFromFlags(f: TrainFlags): RunConfig {
   if (f.evalSize) input.eval = int('eval-size', f.evalSize);
   if (f.selectEvery) selection.every = int('select-every', f.selectEvery);
   if (f.report) selection.report = f.report;
+  if (f.divergenceFactor) c.divergence = { lossFactor: num('divergence-factor', f.divergenceFactor) };
   if (f.hp.length) c.hp = { ...((base.hp as Record<string, unknown> | undefined) ?? {}), ...parseHp(f.hp) };
   if (Object.keys(input).length) c.input = input;
   if (Object.keys(optimizer).length) c.optimizer = optimizer;
@@ -122,6 +133,8 @@ export function registerTrainCommand(program: Command): void {
     .option('--weights <file>', 'Keras ImageNet weights (.h5) for the backbone')
     .option('--results <dir>', 'results folder (records and checkpoints)')
     .option('--resume', 'continue from the run checkpoint when there is one')
+    .option('--divergence-factor <x>', "fail the run when a step's loss exceeds x times max(first step's loss, 1)")
+    .option('--evaluate-only', 'train no epoch: select and test the initial model (epochs 0 is refused otherwise)')
     .option('--config <file>', 'run config JSON (flags override it)')
     .option('--pretrained-checkpoint <which>', "prerequisite run's snapshot (NEGEV: the CAM run)", 'best_localization')
     .action(async (flags: TrainFlags, cmd: Command) => {
@@ -135,12 +148,13 @@ export function registerTrainCommand(program: Command): void {
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
       try {
-        const record = await runConfigured(config, {
+        const record = await runConfigured(config, getMethod(config.method), {
           ...(backend ? { backend } : {}),
           progress: defaultProgress(),
           signal: controller.signal,
           resume: flags.resume === true,
           pretrainedCheckpoint: which,
+          ...(flags.evaluateOnly ? { evaluateOnly: true } : {}),
         });
         if (record.status === 'failed') {
           process.stderr.write(`wslbench: run failed: ${record.failure?.reason}\n`);

@@ -168,3 +168,31 @@ export const testEnv: EnvInfo = {
   packages: {},
   commit: null,
 };
+
+const ReluHp = z.object({ reuseTinyCamRun: z.boolean().default(false), noise: z.number().default(0.05) }).strict();
+
+/**
+ * A second map on tinyCamMethod's classifier (its training exactly, CE without the NaN hook): ReLU of the class map
+ * plus a little seeded noise (so that its evaluation streams matter). With `reuseTinyCamRun` its training is
+ * tiny-cam's (`trainingOf`), as the gradient CAMs' is CAM's with `reuseCamRun`.
+ */
+export const tinyReluCamMethod = defineMethod<z.infer<typeof ReluHp>, GapModel>({
+  id: 'tiny-relu-cam',
+  title: 'Tiny ReLU-CAM (test fixture)',
+  citation: 'test fixture',
+  family: 'gradient',
+  hyperparams: ReluHp,
+  searchSpace: {},
+  requirements: {},
+  trainingOf: (hp) => (hp.reuseTinyCamRun ? 'tiny-cam' : 'tiny-relu-cam'),
+  build: (backbone, ctx) => tinyCamMethod.build(backbone, { ...ctx, hp: { nanAtEpoch: -1 } }),
+  loss: (model, batch, ctx) => tinyCamMethod.loss(model, batch, { ...ctx, hp: { nanAtEpoch: -1 } }),
+  localize(model, images, classes, ctx) {
+    const scores = model.classifier.apply(model.backbone.forward(images, { training: false }).features);
+    const [n, h, w, c] = scores.shape;
+    const onehot = tf.reshape(tf.oneHot(tf.tensor1d(classes, 'int32'), c), [n, 1, 1, c]);
+    const noise = tf.randomUniform([n, h, w], 0, ctx.hp.noise, 'float32', ctx.rng.int32());
+    return minMaxNormalize(tf.add(tf.relu(tf.sum(tf.mul(scores, onehot), 3)), noise) as tf.Tensor3D);
+  },
+  classify: (model, images) => tinyCamMethod.classify(model, images),
+});
