@@ -9,7 +9,7 @@ import type { TrainFn } from './cell.js';
  */
 export function trainerFn(backend?: string): TrainFn {
   return (config: RunConfig, opts): Promise<ResultRecord> => {
-    getMethod(config.method);
-    return runConfigured(config, { ...(backend ? { backend } : {}), signal: opts.signal, resume: opts.resume });
+    const method = getMethod(config.method);
+    return runConfigured(config, method, { ...(backend ? { backend } : {}), signal: opts.signal, resume: opts.resume });
   };
 }
