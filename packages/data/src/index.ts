@@ -1,4 +1,5 @@
 export * from './check.js';
+export * from './dataset-identity.js';
 export * from './datasets/camelyon.js';
 export * from './datasets/glas.js';
 export * from './few-shot.js';

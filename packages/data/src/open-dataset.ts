@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { rngStream } from '@wslbench/core';
+import { folderIdentity } from './dataset-identity.js';
 import { camelyonDerivedFoldDir } from './datasets/camelyon.js';
 import { checkGlasGrades, GLAS_FOLDER, glasInstallHint } from './datasets/glas.js';
 import { drawFewShot } from './few-shot.js';
@@ -27,6 +28,7 @@ export interface OpenDatasetOptions {
 
 /** Where a named dataset or folder lives, and its split folder for a fold. */
 export interface DatasetLocation {
+  /** Path-free: the preset or dataset name, or a content hash of a folder's split files (see folderIdentity). */
   id: string;
   root: string;
   foldDir: string;
@@ -64,7 +66,8 @@ export function locateDataset(dataset: string, dataRoot = defaultDataRoot(), fol
     throw new Error(
       `unknown dataset '${dataset}': expected synth-glas | synth-camelyon | glas | camelyon16 or a folder with encoding.yaml`,
     );
-  return { id: root, root, foldDir: join(root, `fold-${fold}`), encodingDir: root, kind: 'folder' };
+  // Named by content, never by location: see folderIdentity.
+  return { id: folderIdentity(root), root, foldDir: join(root, `fold-${fold}`), encodingDir: root, kind: 'folder' };
 }
 
 /**
