@@ -101,7 +101,7 @@ export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}
   for (const c of cells) if (c.config.synth) presets.set(c.config.dataset, c.config.synth);
   for (const [preset, synth] of presets) {
     let last = 0;
-    const { generated } = await ensureSynthetic(preset as SynthPreset, join(dataRootOf(cells), preset), {
+    const { generated, dir, note } = await ensureSynthetic(preset as SynthPreset, join(dataRootOf(cells), preset), {
       size: synth.size,
       seed: synth.seed,
       magnification: synth.magnification,
@@ -113,7 +113,8 @@ export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}
         }
       },
     });
-    write(`[data] ${preset}: ${generated ? 'generated' : 'already present'} (${synth.size} px)`);
+    if (note) write(`[data] ${note}`);
+    write(`[data] ${preset}: ${generated ? 'generated' : 'already present'} (${synth.size} px) in ${dir}`);
   }
 
   const extra = otherSeedRecords(boardFiles, resultsDir);

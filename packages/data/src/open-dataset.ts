@@ -24,6 +24,8 @@ export interface OpenDatasetOptions {
   /** Synthetic presets: generation settings (generated on first use). */
   synth?: Omit<SynthOptions, 'onProgress'>;
   cacheBytes?: number;
+  /** Where a note goes (a synthetic preset read from its settings folder); default stderr. */
+  log?: (line: string) => void;
 }
 
 /** Where a named dataset or folder lives, and its split folder for a fold. */
@@ -79,7 +81,11 @@ export async function openDataset(opts: OpenDatasetOptions): Promise<SplitDatase
   const fold = opts.fold ?? 0;
   const dataRoot = opts.dataRoot ?? defaultDataRoot();
   const loc = locateDataset(opts.dataset, dataRoot, fold);
-  if (loc.kind === 'synthetic') await ensureSynthetic(opts.dataset as SynthPreset, loc.root, opts.synth);
+  if (loc.kind === 'synthetic') {
+    const got = await ensureSynthetic(opts.dataset as SynthPreset, loc.root, opts.synth);
+    if (got.note) (opts.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(`[data] ${got.note}`);
+    Object.assign(loc, { root: got.dir, foldDir: join(got.dir, `fold-${fold}`), encodingDir: got.dir });
+  }
   if (loc.kind === 'glas' && !existsSync(join(loc.root, GLAS_FOLDER))) throw new Error(glasInstallHint(dataRoot));
   if (loc.kind === 'camelyon16' && !existsSync(join(loc.foldDir, 'train')))
     throw new Error(

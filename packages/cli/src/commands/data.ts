@@ -5,9 +5,11 @@ import {
   deriveCamelyonSplits,
   formatCheckReport,
   generateSynthetic,
+  manifestMatches,
   openDataset,
   previewPath,
   readEncoding,
+  readManifest,
   SHIPPED_SPLITS_DIR,
   SYNTH_PRESETS,
   type SynthCounts,
@@ -65,12 +67,14 @@ export function registerDataCommand(program: Command): void {
       if (o.test) counts.test = pair(o.test);
       if (o.valpx) counts.valpx = Number(o.valpx);
       const out = resolve(o.out ?? join(defaultDataRoot(), preset));
-      const m = await generateSynthetic(preset, out, {
-        size: Number(o.size),
-        seed: Number(o.seed),
-        counts,
-        onProgress: progress(preset),
-      });
+      const settings = { size: Number(o.size), seed: Number(o.seed), counts };
+      const have = readManifest(out);
+      if (have && manifestMatches(have, preset, settings)) {
+        process.stdout.write(`${preset}: already present with these settings in ${out}\n`);
+        return;
+      }
+      // Generated datasets are immutable: a folder holding anything else is refused, never regenerated.
+      const m = await generateSynthetic(preset, out, { ...settings, onProgress: progress(preset) });
       process.stdout.write(`${preset}: ${m.images} images of ${m.size}px in ${m.seconds}s -> ${out}\n`);
     });
 
