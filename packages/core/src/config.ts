@@ -86,7 +86,8 @@ export const RunConfig = z
      */
     encoderInit: z
       .object({
-        /** JSON header with `prefix` and `blob` (a trainer BlobRef) beside its .bin, e.g. a shipped pretraining. */
+        /** JSON header with `prefix` and `blob` (a trainer BlobRef) beside its .bin, e.g. a shipped pretraining; a relative
+         *  path is relative to the repository root (as the benchmark configs write it), not to the working directory. */
         file: z.string(),
       })
       .strict()

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createBackbone, loadKerasWeights, type WsolBackbone } from '@wslbench/backbones';
 import type { ResultRecord, RunConfig, WeightSnapshot } from '@wslbench/core';
-import { type OpenDatasetOptions, openDataset } from '@wslbench/data';
+import { type OpenDatasetOptions, openDataset, repoPath } from '@wslbench/data';
 import { engineEnvInfo, initEngine } from '@wslbench/engine';
 import { getMethod } from '@wslbench/registry';
 import { type BlobRef, readBlob } from './blob.js';
@@ -84,8 +84,9 @@ export async function runConfigured(config: RunConfig, opts: RunConfiguredOption
   });
 }
 
-/** Encoder weights from a JSON header ({ prefix, blob }) and the Float32 blob beside it. */
-export function readEncoderFile(file: string): WeightSnapshot {
+/** Encoder weights from a JSON header ({ prefix, blob }) and the Float32 blob beside it (relative: to the repository). */
+export function readEncoderFile(configured: string): WeightSnapshot {
+  const file = repoPath(configured);
   let header: { prefix?: string; blob?: BlobRef };
   try {
     header = JSON.parse(readFileSync(file, 'utf8')) as typeof header;

@@ -1,12 +1,12 @@
 import { PAPER_CONFIGS_DIR } from '@wslbench/bench-paper';
-import { parseSeedList, runSyntheticBenchmark } from '@wslbench/bench-synthetic';
+import { parseSeedList, QUICK_EPOCHS, runSyntheticBenchmark } from '@wslbench/bench-synthetic';
 import { renderTerminal, writeLeaderboard, writeReport } from '@wslbench/report';
 import type { Command } from 'commander';
 
 interface BenchFlags {
   quick?: boolean;
   jobs?: string;
-  results: string;
+  results?: string;
   methods?: string;
   retryFailed?: boolean;
   seeds?: string;
@@ -20,9 +20,9 @@ export function registerBenchCommand(program: Command): void {
     .command('bench')
     .description('run a benchmark: synthetic (the embedded default) | paper (GlaS + CAMELYON16, full size, GPU)')
     .argument('<name>', 'synthetic | paper')
-    .option('--quick', 'the 5-minute version: one backbone, two epochs (results under <results>/quick)')
+    .option('--quick', `the 5-minute version: one backbone, ${QUICK_EPOCHS} epoch(s) (results under <results>/quick)`)
     .option('--jobs <n>', 'parallel workers (default: one per core)')
-    .option('--results <dir>', 'results folder', 'results')
+    .option('--results <dir>', 'results folder (default <repo>/results)')
     .option('--methods <ids>', 'comma-separated method ids (default: all registered)')
     .option('--retry-failed', 'rerun cells whose record says failed')
     .option('--seeds <list>', "train every cell at each of these seeds (e.g. 0,1,2) instead of its config's seed")
@@ -45,7 +45,7 @@ export function registerBenchCommand(program: Command): void {
       } = await runSyntheticBenchmark({
         ...(flags.quick ? { quick: true } : {}),
         ...(flags.jobs ? { jobs: Number(flags.jobs) } : {}),
-        resultsDir: flags.results,
+        ...(flags.results ? { resultsDir: flags.results } : {}),
         ...(flags.methods ? { methods: flags.methods.split(',').map((s) => s.trim()) } : {}),
         retryFailed: flags.retryFailed === true,
         ...(flags.seeds ? { seeds: parseSeedList(flags.seeds) } : {}),

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseStrict, RunConfig } from '@wslbench/core';
+import { DEFAULT_RESULTS_DIR } from '@wslbench/data';
 import { defaultProgress, RunInterruptedError, runConfigured } from '@wslbench/trainer';
 import type { Command } from 'commander';
 
@@ -79,6 +80,7 @@ export function runConfigFromFlags(f: TrainFlags): RunConfig {
   if (f.epochs) c.epochs = int('epochs', f.epochs);
   if (f.weights) c.weights = f.weights;
   if (f.results) c.resultsDir = f.results;
+  else c.resultsDir ??= DEFAULT_RESULTS_DIR; // the repository's, from any working directory
   if (f.lr) optimizer.lr = num('lr', f.lr);
   if (f.batchSize) optimizer.batchSize = int('batch-size', f.batchSize);
   if (f.inputSize) input.crop = int('input-size', f.inputSize);
@@ -120,7 +122,7 @@ export function registerTrainCommand(program: Command): void {
       [] as string[],
     )
     .option('--weights <file>', 'Keras ImageNet weights (.h5) for the backbone')
-    .option('--results <dir>', 'results folder (records and checkpoints)')
+    .option('--results <dir>', 'results folder (records and checkpoints; default <repo>/results)')
     .option('--resume', 'continue from the run checkpoint when there is one')
     .option('--config <file>', 'run config JSON (flags override it)')
     .option('--pretrained-checkpoint <which>', "prerequisite run's snapshot (NEGEV: the CAM run)", 'best_localization')
