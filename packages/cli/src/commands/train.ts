@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseStrict, RunConfig } from '@wslbench/core';
+import { acquireResultsLock, parseStrict, RunConfig } from '@wslbench/core';
 import { DEFAULT_RESULTS_DIR } from '@wslbench/data';
 import { defaultProgress, RunInterruptedError, runConfigured } from '@wslbench/trainer';
 import type { Command } from 'commander';
@@ -135,6 +135,7 @@ export function registerTrainCommand(program: Command): void {
       const backend = (cmd.optsWithGlobals() as { backend?: string }).backend;
       const controller = new AbortController();
       const onSigint = () => controller.abort();
+      const release = await acquireResultsLock(config.resultsDir); // one writer per results folder
       process.once('SIGINT', onSigint);
       try {
         const record = await runConfigured(config, {
@@ -156,6 +157,7 @@ export function registerTrainCommand(program: Command): void {
         }
         throw e;
       } finally {
+        release();
         process.off('SIGINT', onSigint);
       }
     });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { rngStream, type SplitName, writeFileAtomic, writeJsonAtomic } from '@wslbench/core';
+import { processAlive, rngStream, type SplitName, writeFileAtomic, writeJsonAtomic } from '@wslbench/core';
 import { drawFewShot } from '../few-shot.js';
 import { encodePng } from '../io/image-io.js';
 import { formatEncoding, type SplitRow, writeSplit } from '../splits.js';
@@ -118,15 +118,6 @@ function removeStalePartials(dir: string): void {
     const pid = Number(f.slice(prefix.length));
     if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid))
       rmSync(join(parent, f), { recursive: true, force: true });
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
