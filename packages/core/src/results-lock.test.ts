@@ -1,4 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireResultsLock, LOCK_FILE } from './results-lock.js';
@@ -46,5 +55,18 @@ describe('results folder lock', () => {
     release();
     holder(999999999, 'other-machine');
     await expect(acquireResultsLock(dir)).rejects.toThrow('in use by PID 999999999 on other-machine');
+  });
+
+  test('leftover temporary records of interrupted writes are removed by the next lock holder', async () => {
+    const runs = join(dir, 'runs', 'synth-glas', 'cam', 'vgg16_w0.125');
+    mkdirSync(runs, { recursive: true });
+    writeFileSync(join(runs, 'f0-s0.json'), '{}');
+    writeFileSync(join(runs, 'f0-s0.json.tmp-4242-1733390000000'), '{"partial');
+    const lines: string[] = [];
+    (await acquireResultsLock(dir, { log: (l) => lines.push(l) }))();
+    expect(readdirSync(runs)).toEqual(['f0-s0.json']);
+    expect(lines).toEqual([
+      `[lock] ${dir}: removed 1 temporary file(s) of interrupted writes, e.g. ${join(runs, 'f0-s0.json.tmp-4242-1733390000000')}`,
+    ]);
   });
 });

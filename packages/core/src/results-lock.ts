@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -87,6 +87,9 @@ export async function acquireResultsLock(dir: string, opts: LockOptions = {}): P
     waited = true;
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 2000));
   }
+  const swept = removeLeftoverTemps(dir);
+  if (swept.length)
+    log(`[lock] ${dir}: removed ${swept.length} temporary file(s) of interrupted writes, e.g. ${swept[0]}`);
   let held = true;
   const release = () => {
     if (!held) return;
@@ -96,4 +99,24 @@ export async function acquireResultsLock(dir: string, opts: LockOptions = {}): P
   };
   process.on('exit', release);
   return release;
+}
+
+/**
+ * `*.tmp-<pid>-<ms>` files (writeFileAtomic's) under `runs/` and `checkpoints/`: a writer killed between write and
+ * rename leaves one. Called by the lock holder, so no live writer owns any of them.
+ */
+export function removeLeftoverTemps(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.tmp-\d+-\d+$/.test(e.name)) {
+        unlinkSync(p);
+        out.push(p);
+      }
+    }
+  };
+  for (const sub of ['runs', 'checkpoints']) if (existsSync(join(dir, sub))) walk(join(dir, sub));
+  return out;
 }

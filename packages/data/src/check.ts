@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SplitName } from '@wslbench/core';
+import { GLAS_FOLDER, glasInstallHint } from './datasets/glas.js';
 import { readMask, readRgb } from './io/image-io.js';
 import { locateDataset, validateFold } from './open-dataset.js';
 import { defaultDataRoot } from './paths.js';
@@ -76,6 +77,18 @@ export async function checkDataset(opts: CheckOptions): Promise<CheckReport> {
       );
     if (c > 0 && without.length > 0 && without.length === withLoc.length)
       report.errors.push(`class '${report.classes[c]}' has no masks at all (only class 0 may be fully negative)`);
+  }
+
+  // A wrong or missing root is one error, not a 'missing' line per file.
+  const absent =
+    loc.kind === 'glas' && !existsSync(join(loc.root, GLAS_FOLDER))
+      ? glasInstallHint(opts.dataRoot ?? defaultDataRoot())
+      : !existsSync(loc.root)
+        ? `${loc.root}: no such folder (the split files name ${rows.length} images under it)`
+        : undefined;
+  if (absent) {
+    report.errors.push(absent);
+    return report;
   }
 
   const decode = opts.decode ?? true;
