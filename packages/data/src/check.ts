@@ -106,7 +106,13 @@ export async function checkDataset(opts: CheckOptions): Promise<CheckReport> {
   return report;
 }
 
-async function checkRow(root: string, r: SplitRow, decode: boolean, report: CheckReport): Promise<void> {
+/** Check one split row's image and masks (presence; with `decode`, decodability, sizes and mask values) into `report`. */
+export async function checkRow(
+  root: string,
+  r: SplitRow,
+  decode: boolean,
+  report: Pick<CheckReport, 'errors' | 'warnings'>,
+): Promise<void> {
   const imgPath = join(root, r.id);
   const paths = [imgPath, ...(r.masks ?? []).map((m) => join(root, m))];
   const missing = paths.filter((p) => !existsSync(p));

@@ -10,6 +10,7 @@ export * from './loader/sample-cache.js';
 export * from './loader/split-dataset.js';
 export * from './open-dataset.js';
 export * from './paths.js';
+export * from './preflight.js';
 export * from './preview.js';
 export * from './splits.js';
 export * from './synth/generate.js';

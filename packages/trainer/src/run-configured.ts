@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createBackbone, loadKerasWeights, type WsolBackbone } from '@wslbench/backbones';
 import type { ResultRecord, RunConfig, WeightSnapshot } from '@wslbench/core';
-import { type OpenDatasetOptions, openDataset, repoPath } from '@wslbench/data';
+import { type OpenDatasetOptions, openDataset, preflightDataset, repoPath } from '@wslbench/data';
 import { engineEnvInfo, initEngine } from '@wslbench/engine';
 import { getMethod } from '@wslbench/registry';
 import { type BlobRef, readBlob } from './blob.js';
 import type { CheckpointName } from './checkpoint.js';
 import { pretrainedFor } from './evaluate-record.js';
 import type { BackboneFactory } from './model-setup.js';
+import { preflightRun } from './preflight.js';
 import type { ProgressSink } from './progress.js';
 import { type TrainDeps, trainRun } from './train.js';
 
@@ -63,6 +64,9 @@ export async function runConfigured(config: RunConfig, opts: RunConfiguredOption
   const weights = ownEncoder ? config.weights : undefined;
   const init = ownEncoder ? config.encoderInit : undefined;
   if (weights && init) throw new Error('run config: give either weights (Keras .h5) or encoderInit, not both');
+  // Refused before any compute: bad data files, a batch larger than the train split or the backend's memory.
+  await preflightDataset(dataset);
+  await preflightRun(method, config, dataset, realBackboneFactory, pretrained);
   return trainRun(config, {
     method,
     dataset,
