@@ -3,8 +3,16 @@ import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AnyMethod, resultPath } from '@wslbench/core';
-import { DEFAULT_RESULTS_DIR, defaultDataRoot, ensureSynthetic, repoPath, type SynthPreset } from '@wslbench/data';
+import {
+  DEFAULT_RESULTS_DIR,
+  defaultDataRoot,
+  ensureSynthetic,
+  preflightDataset,
+  repoPath,
+  type SynthPreset,
+} from '@wslbench/data';
 import { listMethods } from '@wslbench/registry';
+import { openConfiguredDataset } from '@wslbench/trainer';
 import { type Cell, cellDone, cellJobs, readCellConfigs } from './cells.js';
 import { CPU_BACKBONES, QUICK_EPOCHS } from './grid.js';
 import { type Job, type JobOutcome, runPool } from './pool.js';
@@ -126,6 +134,16 @@ export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}
   const todo = cells.filter((c) => !cellDone(c, resultsDir, opts.retryFailed === true));
   write(`[bench] ${cells.length} cells, ${cells.length - todo.length} already done, ${todo.length} to run`);
   if (todo.length === 0) return { outcomes: [], resultsDir, cells, boardFiles };
+
+  // Every split the remaining cells read, checked before the first cell: a bad file stops the bench naming it.
+  const seen = new Set<string>();
+  for (const c of todo) {
+    const k = JSON.stringify([c.config.dataset, c.config.fold, c.config.synth ?? null, c.config.dataRoot ?? null]);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const { rows, decoded } = await preflightDataset(await openConfiguredDataset(c.config));
+    write(`[data] ${c.config.dataset} fold ${c.config.fold}: ${rows} images checked (${decoded} decoded)`);
+  }
 
   const pretrainJobs = pretrainJobsFor(todo);
   if (pretrainJobs.length)
