@@ -249,7 +249,7 @@ describe('generated datasets are immutable', () => {
     ).rejects.toBe(stop);
     expect(readdirSync(dir)).toEqual([]);
     // What a kill -9 leaves: a partial folder of a process that is gone.
-    mkdirSync(join(root + '.partial-999999999', 'images'), { recursive: true });
+    mkdirSync(join(`${root}.partial-999999999`, 'images'), { recursive: true });
     const got = await ensureSynthetic('synth-camelyon', root, tiny);
     expect(got).toMatchObject({ generated: true, dir: root });
     expect(readdirSync(dir)).toEqual(['synth-camelyon']);
