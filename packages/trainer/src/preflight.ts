@@ -104,7 +104,7 @@ export async function preflightRun(
   dataset: DatasetSource,
   createBackbone: BackboneFactory,
   pretrained?: PretrainedWeights,
-): Promise<MemoryEstimate> {
+): Promise<MemoryEstimate | undefined> {
   const train = dataset.size('train');
   const batch = config.optimizer.batchSize;
   if (batch > train)
@@ -112,6 +112,7 @@ export async function preflightRun(
       `optimizer.batchSize ${batch} is larger than the train split of ${dataset.id} (${train} images): every batch ` +
         `would repeat images; use --batch-size ${train} or less`,
     );
+  if (memoryBudget(tf.getBackend()) === undefined) return undefined; // no known bound: no step spent measuring
   const est = await estimateTrainingMemory(method, config, dataset, createBackbone, pretrained);
   if (est.largestBatch !== undefined && batch > est.largestBatch) {
     const fix =
