@@ -1,7 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { RunConfig, resultPath } from '@wslbench/core';
+import { ensureSynthetic } from '@wslbench/data';
 import { configName } from './grid.js';
 import { runSyntheticBenchmark } from './run.js';
 
@@ -59,5 +60,45 @@ describe('runSyntheticBenchmark: which records are the board', () => {
   test('with --seeds, every listed seed of every cell', async () => {
     const r = await run({ seeds: [0, 2] });
     expect([...r.boardFiles].sort()).toEqual([file('cam', 0), file('cam', 2), file('gap', 0), file('gap', 2)]);
+  });
+});
+
+describe('runSyntheticBenchmark: data preflight', () => {
+  test('a corrupt image stops the bench before the first cell, naming the file', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'wsl-bench-pre-'));
+    try {
+      const pair = (a: number, b: number): [number, number] => [a, b];
+      const synth = { size: 32, seed: 0, counts: { train: pair(2, 2), valcl: pair(1, 1), test: pair(1, 1), valpx: 1 } };
+      const config = RunConfig.parse({
+        method: 'cam',
+        backbone: 'vgg16:w0.125',
+        dataset: 'synth-glas',
+        dataRoot: join(root, 'data'),
+        input: { resize: 32, crop: 32, eval: 32 },
+        optimizer: { batchSize: 2 },
+        epochs: 1,
+        synth,
+      });
+      mkdirSync(join(root, 'configs'));
+      writeFileSync(
+        join(root, 'configs', `${configName('cam', config.backbone, 'synth-glas', 0)}.json`),
+        JSON.stringify(config),
+      );
+      const { dir } = await ensureSynthetic('synth-glas', join(root, 'data', 'synth-glas'), synth);
+      const bad = join(dir, 'images', 'test_002.png');
+      writeFileSync(bad, 'not a png');
+      const lines: string[] = [];
+      await expect(
+        runSyntheticBenchmark({
+          resultsDir: join(root, 'results'),
+          configsDir: join(root, 'configs'),
+          write: (l) => lines.push(l),
+        }),
+      ).rejects.toThrow(`${bad}: cannot decode image`);
+      expect(lines).toContain('[bench] 1 cells, 0 already done, 1 to run');
+      expect(existsSync(join(root, 'results', resultPath(config)))).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

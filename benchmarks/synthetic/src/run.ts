@@ -3,8 +3,16 @@ import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AnyMethod, resultPath } from '@wslbench/core';
-import { defaultDataRoot, ensureSynthetic, type SynthPreset } from '@wslbench/data';
+import {
+  DEFAULT_RESULTS_DIR,
+  defaultDataRoot,
+  ensureSynthetic,
+  preflightDataset,
+  repoPath,
+  type SynthPreset,
+} from '@wslbench/data';
 import { listMethods } from '@wslbench/registry';
+import { openConfiguredDataset } from '@wslbench/trainer';
 import { type Cell, cellDone, cellJobs, readCellConfigs } from './cells.js';
 import { CPU_BACKBONES, QUICK_EPOCHS } from './grid.js';
 import { type Job, type JobOutcome, runPool } from './pool.js';
@@ -86,7 +94,7 @@ export interface BenchmarkRun {
 /** Generate the data if absent, then train every cell without a result, one worker per core. */
 export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}): Promise<BenchmarkRun> {
   const write = opts.write ?? ((l: string) => process.stdout.write(`${l}\n`));
-  const baseResults = resolve(opts.resultsDir ?? 'results');
+  const baseResults = opts.resultsDir ? resolve(opts.resultsDir) : DEFAULT_RESULTS_DIR;
   const resultsDir = opts.quick ? join(baseResults, 'quick') : baseResults;
   const registered = new Map<string, AnyMethod>(listMethods().map((m) => [m.id, m]));
   let all = readCellConfigs(opts.configsDir ?? DEFAULT_CONFIGS_DIR)
@@ -108,7 +116,7 @@ export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}
   for (const c of cells) if (c.config.synth) presets.set(c.config.dataset, c.config.synth);
   for (const [preset, synth] of presets) {
     let last = 0;
-    const { generated } = await ensureSynthetic(preset as SynthPreset, join(dataRootOf(cells), preset), {
+    const { generated, dir, note } = await ensureSynthetic(preset as SynthPreset, join(dataRootOf(cells), preset), {
       size: synth.size,
       seed: synth.seed,
       magnification: synth.magnification,
@@ -120,7 +128,8 @@ export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}
         }
       },
     });
-    write(`[data] ${preset}: ${generated ? 'generated' : 'already present'} (${synth.size} px)`);
+    if (note) write(`[data] ${note}`);
+    write(`[data] ${preset}: ${generated ? 'generated' : 'already present'} (${synth.size} px) in ${dir}`);
   }
 
   const extra = otherSeedRecords(boardFiles, resultsDir);
@@ -139,20 +148,17 @@ export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}
   write(`[bench] ${cells.length} cells, ${cells.length - todo.length} already done, ${todo.length} to run`);
   if (todo.length === 0) return { outcomes: [], resultsDir, cells, boardFiles };
 
-  // The pretrained encoder each remaining cell starts from: shipped; pretrained here first only when missing.
-  const pretrainJobs: Job<WorkPayload>[] = [];
-  for (const backbone of new Set(todo.filter((c) => c.config.encoderInit).map((c) => c.config.backbone))) {
-    const file = todo.find((c) => c.config.backbone === backbone && c.config.encoderInit)!.config.encoderInit!.file;
-    if (!existsSync(file)) {
-      if (resolve(file) !== resolve(pretrainedFile(backbone)))
-        throw new Error(`${file}: missing pretrained encoder (only the default location is regenerated automatically)`);
-      pretrainJobs.push({
-        id: `pretrain_${backbone}`,
-        payload: { kind: 'pretrain', backbone },
-        after: [],
-      });
-    }
+  // Every split the remaining cells read, checked before the first cell: a bad file stops the bench naming it.
+  const seen = new Set<string>();
+  for (const c of todo) {
+    const k = JSON.stringify([c.config.dataset, c.config.fold, c.config.synth ?? null, c.config.dataRoot ?? null]);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const { rows, decoded } = await preflightDataset(await openConfiguredDataset(c.config));
+    write(`[data] ${c.config.dataset} fold ${c.config.fold}: ${rows} images checked (${decoded} decoded)`);
   }
+
+  const pretrainJobs = pretrainJobsFor(todo);
   if (pretrainJobs.length)
     write(`[bench] pretraining ${pretrainJobs.length} encoder(s) on the synthetic pretraining pool first`);
   const pretrainIds = new Set(pretrainJobs.map((j) => j.id));
@@ -222,6 +228,24 @@ export function otherSeedRecords(board: ReadonlySet<string>, resultsDir: string)
     }
   }
   return out;
+}
+
+/**
+ * The pretrained encoder each cell starts from: shipped; pretrained first only when missing. Config paths are relative
+ * to the repository (repoPath), so this holds from any working directory.
+ */
+export function pretrainJobsFor(todo: Cell[]): Job<WorkPayload>[] {
+  const jobs: Job<WorkPayload>[] = [];
+  for (const backbone of new Set(todo.filter((c) => c.config.encoderInit).map((c) => c.config.backbone))) {
+    const file = todo.find((c) => c.config.backbone === backbone && c.config.encoderInit)!.config.encoderInit!.file;
+    if (existsSync(repoPath(file))) continue;
+    if (repoPath(file) !== resolve(pretrainedFile(backbone)))
+      throw new Error(
+        `${repoPath(file)}: missing pretrained encoder (only the default location is regenerated automatically)`,
+      );
+    jobs.push({ id: `pretrain_${backbone}`, payload: { kind: 'pretrain', backbone }, after: [] });
+  }
+  return jobs;
 }
 
 function dataRootOf(cells: Cell[]): string {

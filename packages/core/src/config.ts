@@ -86,7 +86,8 @@ export const RunConfig = z
      */
     encoderInit: z
       .object({
-        /** JSON header with `prefix` and `blob` (a trainer BlobRef) beside its .bin, e.g. a shipped pretraining. */
+        /** JSON header with `prefix` and `blob` (a trainer BlobRef) beside its .bin, e.g. a shipped pretraining; a relative
+         *  path is relative to the repository root (as the benchmark configs write it), not to the working directory. */
         file: z.string(),
       })
       .strict()
@@ -110,8 +111,9 @@ export function parseStrict<T>(schema: z.ZodType<T>, value: unknown, what: strin
   if (r.success) return r.data;
   const lines = r.error.issues.map((i) => {
     const path = i.path.length ? i.path.join('.') : '(root)';
-    const keys =
-      'keys' in i && Array.isArray(i.keys) ? ` ${i.keys.map((k: unknown) => `'${String(k)}'`).join(', ')}` : '';
+    // zod names unknown keys in its message already ("Unrecognized key: \"x\""): add them only where it does not.
+    const named = 'keys' in i && Array.isArray(i.keys) ? i.keys.map((k: unknown) => String(k)) : [];
+    const keys = named.some((k) => !i.message.includes(k)) ? ` ${named.map((k) => `'${k}'`).join(', ')}` : '';
     return `  ${path}: ${i.message}${keys}`;
   });
   throw new Error(`Invalid ${what}:\n${lines.join('\n')}`);

@@ -7,6 +7,7 @@ export * from './nn/init.js';
 export * from './nn/layers.js';
 export * from './nn/params.js';
 export * from './record.js';
+export * from './results-lock.js';
 export * from './seeds.js';
 export * from './testing/method-harness.js';
 export * from './testing/tiny-backbone.js';

@@ -90,5 +90,11 @@ export function resultPath(r: {
   seed: number;
 }): string {
   const bb = r.backbone.replace(/[:/]/g, '_');
-  return `runs/${r.dataset}/${r.method}/${bb}/f${r.fold}-s${r.seed}.json`;
+  // Dataset ids are path-free now; records of older runs named a folder by its absolute path, which path.join (the
+  // writer) normalised: the same normalisation here keeps reader and writer on one path for every dataset kind.
+  const ds = r.dataset
+    .split(/[/\\]+/)
+    .filter((s) => s !== '')
+    .join('/');
+  return `runs/${ds}/${r.method}/${bb}/f${r.fold}-s${r.seed}.json`;
 }

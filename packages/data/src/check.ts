@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SplitName } from '@wslbench/core';
+import { GLAS_FOLDER, glasInstallHint } from './datasets/glas.js';
 import { readMask, readRgb } from './io/image-io.js';
 import { locateDataset, validateFold } from './open-dataset.js';
 import { defaultDataRoot } from './paths.js';
@@ -78,6 +79,18 @@ export async function checkDataset(opts: CheckOptions): Promise<CheckReport> {
       report.errors.push(`class '${report.classes[c]}' has no masks at all (only class 0 may be fully negative)`);
   }
 
+  // A wrong or missing root is one error, not a 'missing' line per file.
+  const absent =
+    loc.kind === 'glas' && !existsSync(join(loc.root, GLAS_FOLDER))
+      ? glasInstallHint(opts.dataRoot ?? defaultDataRoot())
+      : !existsSync(loc.root)
+        ? `${loc.root}: no such folder (the split files name ${rows.length} images under it)`
+        : undefined;
+  if (absent) {
+    report.errors.push(absent);
+    return report;
+  }
+
   const decode = opts.decode ?? true;
   let next = 0;
   let done = 0;
@@ -93,7 +106,13 @@ export async function checkDataset(opts: CheckOptions): Promise<CheckReport> {
   return report;
 }
 
-async function checkRow(root: string, r: SplitRow, decode: boolean, report: CheckReport): Promise<void> {
+/** Check one split row's image and masks (presence; with `decode`, decodability, sizes and mask values) into `report`. */
+export async function checkRow(
+  root: string,
+  r: SplitRow,
+  decode: boolean,
+  report: Pick<CheckReport, 'errors' | 'warnings'>,
+): Promise<void> {
   const imgPath = join(root, r.id);
   const paths = [imgPath, ...(r.masks ?? []).map((m) => join(root, m))];
   const missing = paths.filter((p) => !existsSync(p));

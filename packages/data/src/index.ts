@@ -1,4 +1,5 @@
 export * from './check.js';
+export * from './dataset-identity.js';
 export * from './datasets/camelyon.js';
 export * from './datasets/glas.js';
 export * from './few-shot.js';
@@ -9,6 +10,7 @@ export * from './loader/sample-cache.js';
 export * from './loader/split-dataset.js';
 export * from './open-dataset.js';
 export * from './paths.js';
+export * from './preflight.js';
 export * from './preview.js';
 export * from './splits.js';
 export * from './synth/generate.js';

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { rngStream } from '@wslbench/core';
+import { folderIdentity } from './dataset-identity.js';
 import { camelyonDerivedFoldDir } from './datasets/camelyon.js';
 import { checkGlasGrades, GLAS_FOLDER, glasInstallHint } from './datasets/glas.js';
 import { drawFewShot } from './few-shot.js';
@@ -23,10 +24,13 @@ export interface OpenDatasetOptions {
   /** Synthetic presets: generation settings (generated on first use). */
   synth?: Omit<SynthOptions, 'onProgress'>;
   cacheBytes?: number;
+  /** Where a note goes (a synthetic preset read from its settings folder); default stderr. */
+  log?: (line: string) => void;
 }
 
 /** Where a named dataset or folder lives, and its split folder for a fold. */
 export interface DatasetLocation {
+  /** Path-free: the preset or dataset name, or a content hash of a folder's split files (see folderIdentity). */
   id: string;
   root: string;
   foldDir: string;
@@ -64,7 +68,8 @@ export function locateDataset(dataset: string, dataRoot = defaultDataRoot(), fol
     throw new Error(
       `unknown dataset '${dataset}': expected synth-glas | synth-camelyon | glas | camelyon16 or a folder with encoding.yaml`,
     );
-  return { id: root, root, foldDir: join(root, `fold-${fold}`), encodingDir: root, kind: 'folder' };
+  // Named by content, never by location: see folderIdentity.
+  return { id: folderIdentity(root), root, foldDir: join(root, `fold-${fold}`), encodingDir: root, kind: 'folder' };
 }
 
 /**
@@ -76,7 +81,11 @@ export async function openDataset(opts: OpenDatasetOptions): Promise<SplitDatase
   const fold = opts.fold ?? 0;
   const dataRoot = opts.dataRoot ?? defaultDataRoot();
   const loc = locateDataset(opts.dataset, dataRoot, fold);
-  if (loc.kind === 'synthetic') await ensureSynthetic(opts.dataset as SynthPreset, loc.root, opts.synth);
+  if (loc.kind === 'synthetic') {
+    const got = await ensureSynthetic(opts.dataset as SynthPreset, loc.root, opts.synth);
+    if (got.note) (opts.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(`[data] ${got.note}`);
+    Object.assign(loc, { root: got.dir, foldDir: join(got.dir, `fold-${fold}`), encodingDir: got.dir });
+  }
   if (loc.kind === 'glas' && !existsSync(join(loc.root, GLAS_FOLDER))) throw new Error(glasInstallHint(dataRoot));
   if (loc.kind === 'camelyon16' && !existsSync(join(loc.foldDir, 'train')))
     throw new Error(

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,4 +22,15 @@ export function shippedFoldDir(dataset: 'GLAS' | 'CAMELYON512', fold: number): s
   const dir = join(SHIPPED_SPLITS_DIR, dataset, `fold-${fold}`);
   if (!existsSync(dir)) throw new Error(`no shipped split files for ${dataset} fold ${fold} (${dir})`);
   return dir;
+}
+
+/** Default results folder of every command: `<repo>/results`, wherever the command is started. */
+export const DEFAULT_RESULTS_DIR = join(REPO_ROOT, 'results');
+
+/**
+ * A path named inside a run config of the repository (e.g. `encoderInit.file`): relative paths are relative to the
+ * repository root, as the benchmark's config writer produces them, never to the directory a command was started in.
+ */
+export function repoPath(p: string): string {
+  return isAbsolute(p) ? p : join(REPO_ROOT, p);
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { type WeightSnapshot, writeFileAtomic } from '@wslbench/core';
 
 /** Index entry of one tensor inside a Float32 blob: offset and length count float32 elements. */
@@ -34,6 +34,10 @@ export function writeBlob(path: string, file: string, snap: WeightSnapshot): Blo
 
 /** Read a blob written by writeBlob, checking that its size matches the index. */
 export function readBlob(path: string, ref: BlobRef): WeightSnapshot {
+  if (!existsSync(path))
+    throw new Error(
+      `Checkpoint blob ${path} is missing (its header ${ref.file ? `indexes '${ref.file}'` : 'indexes it'}): the weights cannot be read`,
+    );
   const bytes = readFileSync(path);
   const expected = ref.entries.reduce((s, e) => s + e.shape.reduce((a, b) => a * b, 1), 0) * 4;
   if (bytes.byteLength !== expected) {

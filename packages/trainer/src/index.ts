@@ -22,6 +22,7 @@ export {
   pretrainedFor,
 } from './evaluate-record.js';
 export { type BackboneFactory, type PretrainedWeights, runStreams } from './model-setup.js';
+export { estimateTrainingMemory, type MemoryEstimate, memoryBudget, preflightRun } from './preflight.js';
 export {
   barProgress,
   defaultProgress,

@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createBackbone, loadKerasWeights, type WsolBackbone } from '@wslbench/backbones';
 import type { AnyMethod, ResultRecord, RunConfig, WeightSnapshot } from '@wslbench/core';
-import { type OpenDatasetOptions, openDataset } from '@wslbench/data';
+import { type OpenDatasetOptions, openDataset, preflightDataset, repoPath } from '@wslbench/data';
 import { engineEnvInfo, initEngine } from '@wslbench/engine';
 import { type BlobRef, readBlob } from './blob.js';
 import type { CheckpointName } from './checkpoint.js';
 import { pretrainedFor } from './evaluate-record.js';
 import type { BackboneFactory } from './model-setup.js';
+import { preflightRun } from './preflight.js';
 import type { ProgressSink } from './progress.js';
 import { checkRunConfigs, type SharedTrainDeps, trainShared } from './train.js';
 
@@ -83,6 +84,9 @@ export async function runConfiguredShared(
   const weights = ownEncoder ? config.weights : undefined;
   const init = ownEncoder ? config.encoderInit : undefined;
   if (weights && init) throw new Error('run config: give either weights (Keras .h5) or encoderInit, not both');
+  // Refused before any compute: bad data files, a batch larger than the train split or the backend's memory.
+  await preflightDataset(dataset);
+  await preflightRun(method, config, dataset, realBackboneFactory, pretrained);
   return trainShared(configs, {
     methods,
     dataset,
@@ -105,8 +109,9 @@ export async function runConfiguredShared(
   });
 }
 
-/** Encoder weights from a JSON header ({ prefix, blob }) and the Float32 blob beside it. */
-export function readEncoderFile(file: string): WeightSnapshot {
+/** Encoder weights from a JSON header ({ prefix, blob }) and the Float32 blob beside it (relative: to the repository). */
+export function readEncoderFile(configured: string): WeightSnapshot {
+  const file = repoPath(configured);
   let header: { prefix?: string; blob?: BlobRef };
   try {
     header = JSON.parse(readFileSync(file, 'utf8')) as typeof header;

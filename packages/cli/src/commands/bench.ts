@@ -1,18 +1,21 @@
 import { PAPER_CONFIGS_DIR } from '@wslbench/bench-paper';
-import { parseSeedList, runSyntheticBenchmark } from '@wslbench/bench-synthetic';
+import { parseSeedList, QUICK_EPOCHS, runSyntheticBenchmark } from '@wslbench/bench-synthetic';
+import { acquireResultsLock } from '@wslbench/core';
+import { DEFAULT_RESULTS_DIR } from '@wslbench/data';
 import { renderTerminal, writeLeaderboard, writeReport } from '@wslbench/report';
 import type { Command } from 'commander';
 
 interface BenchFlags {
   quick?: boolean;
   jobs?: string;
-  results: string;
+  results?: string;
   methods?: string;
   retryFailed?: boolean;
   seeds?: string;
   configs?: string;
   reuseCamRun?: boolean;
   report: boolean;
+  wait?: boolean;
 }
 
 /** `wslbench bench synthetic`: the main job (data -> every cell -> leaderboards -> HTML report). */
@@ -21,58 +24,70 @@ export function registerBenchCommand(program: Command): void {
     .command('bench')
     .description('run a benchmark: synthetic (the embedded default) | paper (GlaS + CAMELYON16, full size, GPU)')
     .argument('<name>', 'synthetic | paper')
-    .option('--quick', 'the 5-minute version: one backbone, two epochs (results under <results>/quick)')
+    .option('--quick', `the 5-minute version: one backbone, ${QUICK_EPOCHS} epoch(s) (results under <results>/quick)`)
     .option('--jobs <n>', 'parallel workers (default: one per core)')
-    .option('--results <dir>', 'results folder', 'results')
+    .option('--results <dir>', 'results folder (default <repo>/results)')
     .option('--methods <ids>', 'comma-separated method ids (default: all registered)')
     .option('--retry-failed', 'rerun cells whose record says failed')
     .option('--seeds <list>', "train every cell at each of these seeds (e.g. 0,1,2) instead of its config's seed")
     .option('--configs <dir>', "cell configs folder (default: the benchmark's own configs/)")
     .option('--reuse-cam-run', 'train the gradient CAMs as CAM: one training per seed serves the six (hp reuseCamRun)')
     .option('--no-report', 'skip the HTML report')
+    .option('--wait', 'wait while another run writes the results folder (default: refuse)')
     .action(async (name: string, flags: BenchFlags) => {
       if (name !== 'synthetic' && name !== 'paper')
         throw new Error(`unknown benchmark '${name}' (known: synthetic, paper)`);
       const controller = new AbortController();
-      const onSigint = () => {
-        process.stderr.write('\nwslbench: interrupted; finished cells are kept, run the same command to continue\n');
-        controller.abort();
-      };
-      process.once('SIGINT', onSigint);
-      const started = Date.now();
-      const {
-        outcomes,
-        resultsDir,
-        boardFiles: only,
-      } = await runSyntheticBenchmark({
-        ...(flags.quick ? { quick: true } : {}),
-        ...(flags.jobs ? { jobs: Number(flags.jobs) } : {}),
-        resultsDir: flags.results,
-        ...(flags.methods ? { methods: flags.methods.split(',').map((s) => s.trim()) } : {}),
-        retryFailed: flags.retryFailed === true,
-        ...(flags.reuseCamRun ? { reuseCamRun: true } : {}),
-        ...(flags.seeds ? { seeds: parseSeedList(flags.seeds) } : {}),
-        ...(flags.configs ? { configsDir: flags.configs } : name === 'paper' ? { configsDir: PAPER_CONFIGS_DIR } : {}),
-        signal: controller.signal,
-      });
-      process.off('SIGINT', onSigint);
-      if (controller.signal.aborted) {
-        process.exitCode = 130;
-        return;
-      }
-      const failed = outcomes.filter((o) => !o.ok);
-      const lb = writeLeaderboard(resultsDir, name, { only });
-      process.stdout.write(`\nPxAP on test (paper Table 1 layout)\n${renderTerminal(lb.pxap)}\n`);
-      process.stdout.write(`\nCL accuracy on test (paper Table 6 layout)\n${renderTerminal(lb.clAccuracy)}\n`);
-      process.stdout.write(`leaderboard: ${lb.markdown}\n`);
-      if (flags.report) {
-        const path = await writeReport(resultsDir, `${resultsDir}/report`, { paper: true, only });
-        process.stdout.write(`report: ${path}\n`);
-      }
-      process.stdout.write(`wall time ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
-      if (failed.length) {
-        process.stderr.write(`wslbench: ${failed.length} cell(s) failed: ${failed.map((f) => f.id).join(', ')}\n`);
-        process.exitCode = 2;
+      // One writer per results folder: a second bench would train the same cells and race on the same files.
+      const release = await acquireResultsLock(flags.results ?? DEFAULT_RESULTS_DIR, { wait: flags.wait === true });
+      try {
+        await runBench(name, flags, controller);
+      } finally {
+        release();
       }
     });
+}
+
+/** The benchmark itself, under the results folder's lock. */
+async function runBench(name: string, flags: BenchFlags, controller: AbortController): Promise<void> {
+  const onSigint = () => {
+    process.stderr.write('\nwslbench: interrupted; finished cells are kept, run the same command to continue\n');
+    controller.abort();
+  };
+  process.once('SIGINT', onSigint);
+  const started = Date.now();
+  const {
+    outcomes,
+    resultsDir,
+    boardFiles: only,
+  } = await runSyntheticBenchmark({
+    ...(flags.quick ? { quick: true } : {}),
+    ...(flags.jobs ? { jobs: Number(flags.jobs) } : {}),
+    ...(flags.results ? { resultsDir: flags.results } : {}),
+    ...(flags.methods ? { methods: flags.methods.split(',').map((s) => s.trim()) } : {}),
+    retryFailed: flags.retryFailed === true,
+    ...(flags.reuseCamRun ? { reuseCamRun: true } : {}),
+    ...(flags.seeds ? { seeds: parseSeedList(flags.seeds) } : {}),
+    ...(flags.configs ? { configsDir: flags.configs } : name === 'paper' ? { configsDir: PAPER_CONFIGS_DIR } : {}),
+    signal: controller.signal,
+  });
+  process.off('SIGINT', onSigint);
+  if (controller.signal.aborted) {
+    process.exitCode = 130;
+    return;
+  }
+  const failed = outcomes.filter((o) => !o.ok);
+  const lb = writeLeaderboard(resultsDir, name, { only });
+  process.stdout.write(`\nPxAP on test (paper Table 1 layout)\n${renderTerminal(lb.pxap)}\n`);
+  process.stdout.write(`\nCL accuracy on test (paper Table 6 layout)\n${renderTerminal(lb.clAccuracy)}\n`);
+  process.stdout.write(`leaderboard: ${lb.markdown}\n`);
+  if (flags.report) {
+    const path = await writeReport(resultsDir, `${resultsDir}/report`, { paper: true, only });
+    process.stdout.write(`report: ${path}\n`);
+  }
+  process.stdout.write(`wall time ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  if (failed.length) {
+    process.stderr.write(`wslbench: ${failed.length} cell(s) failed: ${failed.map((f) => f.id).join(', ')}\n`);
+    process.exitCode = 2;
+  }
 }

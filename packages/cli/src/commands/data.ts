@@ -3,11 +3,15 @@ import {
   checkDataset,
   defaultDataRoot,
   deriveCamelyonSplits,
+  ensureSynthetic,
   formatCheckReport,
   generateSynthetic,
+  locateDataset,
+  manifestMatches,
   openDataset,
   previewPath,
   readEncoding,
+  readManifest,
   SHIPPED_SPLITS_DIR,
   SYNTH_PRESETS,
   type SynthCounts,
@@ -64,13 +68,27 @@ export function registerDataCommand(program: Command): void {
       if (o.valcl) counts.valcl = pair(o.valcl);
       if (o.test) counts.test = pair(o.test);
       if (o.valpx) counts.valpx = Number(o.valpx);
-      const out = resolve(o.out ?? join(defaultDataRoot(), preset));
-      const m = await generateSynthetic(preset, out, {
-        size: Number(o.size),
-        seed: Number(o.seed),
-        counts,
-        onProgress: progress(preset),
-      });
+      const settings = { size: Number(o.size), seed: Number(o.seed), counts };
+      // Generated datasets are immutable: other settings go to the settings folder beside the default one (where
+      // `train` and `bench` look for them); an --out folder holding anything else is refused, never regenerated.
+      if (!o.out) {
+        const got = await ensureSynthetic(preset, join(defaultDataRoot(), preset), {
+          ...settings,
+          onProgress: progress(preset),
+        });
+        if (got.note) process.stderr.write(`${got.note}\n`);
+        process.stdout.write(
+          `${preset}: ${got.generated ? `${got.manifest.images} images of ${got.manifest.size}px generated` : 'already present'} in ${got.dir}\n`,
+        );
+        return;
+      }
+      const out = resolve(o.out);
+      const have = readManifest(out);
+      if (have && manifestMatches(have, preset, settings)) {
+        process.stdout.write(`${preset}: already present with these settings in ${out}\n`);
+        return;
+      }
+      const m = await generateSynthetic(preset, out, { ...settings, onProgress: progress(preset) });
       process.stdout.write(`${preset}: ${m.images} images of ${m.size}px in ${m.seconds}s -> ${out}\n`);
     });
 
@@ -85,7 +103,14 @@ export function registerDataCommand(program: Command): void {
     .option('--out <file>', 'PNG path (default <dataset folder>/preview.png)')
     .option('--data-root <dir>', 'data root')
     .action(async (dataset: string, o: Record<string, string | undefined>) => {
-      const ds = await openDataset({ dataset, dataRoot: o.dataRoot, fold: Number(o.fold) });
+      // A generated preset is previewed as it is on disk (opening it by name would generate the default settings).
+      const generated = locateDataset(dataset, o.dataRoot ?? defaultDataRoot()).root;
+      const asFolder = SYNTH_PRESETS.includes(dataset as SynthPreset) && readManifest(generated);
+      const ds = await openDataset({
+        dataset: asFolder ? generated : dataset,
+        dataRoot: o.dataRoot,
+        fold: Number(o.fold),
+      });
       const out = resolve(o.out ?? previewPath(ds.root));
       const n = await writeContactSheet(ds.root, ds.rows(o.split as 'test'), ds.numClasses, out, {
         perClass: Number(o.perClass),

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parseStrict, RunConfig } from '@wslbench/core';
+import { acquireResultsLock, parseStrict, RunConfig } from '@wslbench/core';
+import { DEFAULT_RESULTS_DIR } from '@wslbench/data';
 import { getMethod } from '@wslbench/registry';
 import { defaultProgress, RunInterruptedError, runConfigured } from '@wslbench/trainer';
 import type { Command } from 'commander';
@@ -89,6 +90,7 @@ export function runConfigFromFlags(f: TrainFlags): RunConfig {
   }
   if (f.weights) c.weights = f.weights;
   if (f.results) c.resultsDir = f.results;
+  else c.resultsDir ??= DEFAULT_RESULTS_DIR; // the repository's, from any working directory
   if (f.lr) optimizer.lr = num('lr', f.lr);
   if (f.batchSize) optimizer.batchSize = int('batch-size', f.batchSize);
   if (f.inputSize) input.crop = int('input-size', f.inputSize);
@@ -131,7 +133,7 @@ export function registerTrainCommand(program: Command): void {
       [] as string[],
     )
     .option('--weights <file>', 'Keras ImageNet weights (.h5) for the backbone')
-    .option('--results <dir>', 'results folder (records and checkpoints)')
+    .option('--results <dir>', 'results folder (records and checkpoints; default <repo>/results)')
     .option('--resume', 'continue from the run checkpoint when there is one')
     .option('--divergence-factor <x>', "fail the run when a step's loss exceeds x times max(first step's loss, 1)")
     .option('--evaluate-only', 'train no epoch: select and test the initial model (epochs 0 is refused otherwise)')
@@ -146,6 +148,7 @@ export function registerTrainCommand(program: Command): void {
       const backend = (cmd.optsWithGlobals() as { backend?: string }).backend;
       const controller = new AbortController();
       const onSigint = () => controller.abort();
+      const release = await acquireResultsLock(config.resultsDir); // one writer per results folder
       process.once('SIGINT', onSigint);
       try {
         const record = await runConfigured(config, getMethod(config.method), {
@@ -168,6 +171,7 @@ export function registerTrainCommand(program: Command): void {
         }
         throw e;
       } finally {
+        release();
         process.off('SIGINT', onSigint);
       }
     });

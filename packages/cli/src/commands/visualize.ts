@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '@wslbench/core';
+import { DEFAULT_RESULTS_DIR } from '@wslbench/data';
 import { galleryFromSavedMaps, listMapDatasets } from '@wslbench/report';
 import type { Command } from 'commander';
 
@@ -13,8 +14,8 @@ export function registerVisualizeCommand(program: Command): void {
     .option('--backbone <id>', 'backbone id, e.g. vgg16:w0.125 (default: the one with most saved methods)')
     .option('--run <f-s>', 'run of the method, e.g. f0-s1 (default: smallest fold, then seed)')
     .option('--images <ids>', 'comma-separated image ids (default: the first 4 saved)')
-    .option('--results <dir>', 'results folder', 'results')
-    .option('--out <dir>', 'output folder', 'results/report/visualize')
+    .option('--results <dir>', 'results folder (default <repo>/results)')
+    .option('--out <dir>', 'output folder (default <results>/report/visualize)')
     .action(
       async (o: {
         method: string;
@@ -22,11 +23,13 @@ export function registerVisualizeCommand(program: Command): void {
         dataset?: string;
         backbone?: string;
         images?: string;
-        results: string;
-        out: string;
+        results?: string;
+        out?: string;
       }) => {
-        const datasets = o.dataset ? [o.dataset] : listMapDatasets(o.results);
-        if (datasets.length === 0) throw new Error(`no saved maps under ${o.results}/maps`);
+        const results = o.results ?? DEFAULT_RESULTS_DIR;
+        const out = o.out ?? join(results, 'report', 'visualize');
+        const datasets = o.dataset ? [o.dataset] : listMapDatasets(results);
+        if (datasets.length === 0) throw new Error(`no saved maps under ${results}/maps`);
         const images = o.images
           ?.split(',')
           .map((s) => s.trim())
@@ -35,7 +38,7 @@ export function registerVisualizeCommand(program: Command): void {
         for (const dataset of datasets) {
           let rows: Awaited<ReturnType<typeof galleryFromSavedMaps>>;
           try {
-            rows = await galleryFromSavedMaps(o.results, {
+            rows = await galleryFromSavedMaps(results, {
               dataset,
               method: o.method,
               run: o.run,
@@ -48,13 +51,13 @@ export function registerVisualizeCommand(program: Command): void {
             continue;
           }
           for (const row of rows) {
-            const path = join(o.out, `${dataset}-${o.method}-${row.backbone}-${row.imageId}.png`);
+            const path = join(out, `${dataset}-${o.method}-${row.backbone}-${row.imageId}.png`);
             writeFileAtomic(path, row.png);
             process.stdout.write(`${path}\n`);
             written++;
           }
         }
-        if (written === 0) throw new Error(`no saved maps of method '${o.method}' under ${o.results}/maps`);
+        if (written === 0) throw new Error(`no saved maps of method '${o.method}' under ${results}/maps`);
       },
     );
 }

@@ -93,6 +93,10 @@ describe('GlaS loader on a fixture of the Warwick release (all 165 images, tiny)
     await expect(openDataset({ dataset: 'glas', dataRoot: join(root, 'nowhere') })).rejects.toThrow(
       /GlaS not found: .*rename its folder to/,
     );
+    // data check: one error saying so, not a 'missing' line per image and mask of the split files.
+    const rep = await checkDataset({ dataset: 'glas', dataRoot: join(root, 'nowhere') });
+    expect(rep.errors).toHaveLength(1);
+    expect(rep.errors[0]).toMatch(/^GlaS not found: .*rename its folder to/);
   });
 });
 

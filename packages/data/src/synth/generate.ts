@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { rngStream, type SplitName, writeFileAtomic, writeJsonAtomic } from '@wslbench/core';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { processAlive, rngStream, type SplitName, writeFileAtomic, writeJsonAtomic } from '@wslbench/core';
 import { drawFewShot } from '../few-shot.js';
 import { encodePng } from '../io/image-io.js';
 import { formatEncoding, type SplitRow, writeSplit } from '../splits.js';
@@ -52,7 +53,7 @@ export const PRESETS: Record<SynthPreset, PresetSpec> = {
   },
 };
 
-/** Bumped whenever the generator's output changes, so stale folders get regenerated. */
+/** Bumped whenever the generator's output changes, so a folder of an older version is never taken for a new one. */
 export const GENERATOR_VERSION = 1;
 
 export interface SynthManifest {
@@ -74,12 +75,53 @@ export function resolveCounts(preset: SynthPreset, c: Partial<SynthCounts> = {})
 /**
  * Generate a preset into `dir` in the split-file format: `encoding.yaml`, `fold-0/<split>/*.txt`, `images/*.png`,
  * `masks/*.png` (0/255) and `synth.json`. Deterministic: image k of a split depends only on (seed, preset, split, k).
+ * Written into `<dir>.partial-<pid>` and renamed to `dir` at the end: `dir` holds a complete dataset or nothing, so an
+ * interrupted generation blocks no later run. A non-empty `dir` is never written into.
  */
 export async function generateSynthetic(
   preset: SynthPreset,
   dir: string,
   opts: SynthOptions = {},
 ): Promise<SynthManifest> {
+  if (!isFree(dir)) throw new Error(`${dir}: exists and is not empty; refusing to generate ${preset} over it`);
+  removeStalePartials(dir);
+  const partial = `${dir}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  try {
+    const manifest = await writeSynthetic(preset, partial, opts);
+    try {
+      renameSync(partial, dir); // replaces an empty dir; fails on a non-empty one
+    } catch (e) {
+      // Another process finished the same dataset first: keep theirs when it is what was asked for.
+      const theirs = readManifest(dir);
+      if (!theirs || !sameSettings(theirs, preset, settingsOf(preset, opts)))
+        throw new Error(`${dir}: cannot move the generated dataset into place (${(e as Error).message})`);
+      rmSync(partial, { recursive: true, force: true });
+      return theirs;
+    }
+    return manifest;
+  } catch (e) {
+    rmSync(partial, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+const isFree = (dir: string) => !existsSync(dir) || readdirSync(dir).length === 0;
+
+/** `<dir>.partial-<pid>` folders left by generations whose process is gone (kill -9, power loss). */
+function removeStalePartials(dir: string): void {
+  const parent = dirname(dir);
+  if (!existsSync(parent)) return;
+  const prefix = `${basename(dir)}.partial-`;
+  for (const f of readdirSync(parent)) {
+    if (!f.startsWith(prefix)) continue;
+    const pid = Number(f.slice(prefix.length));
+    if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid))
+      rmSync(join(parent, f), { recursive: true, force: true });
+  }
+}
+
+async function writeSynthetic(preset: SynthPreset, dir: string, opts: SynthOptions): Promise<SynthManifest> {
   const spec = PRESETS[preset];
   if (!spec) throw new Error(`unknown synthetic preset '${preset}' (expected ${SYNTH_PRESETS.join(' | ')})`);
   const size = opts.size ?? 128;
@@ -157,37 +199,81 @@ export function readManifest(dir: string): SynthManifest | undefined {
   return JSON.parse(readFileSync(p, 'utf8')) as SynthManifest;
 }
 
-/**
- * Generate `preset` into `dir` unless a folder generated with the same preset, version, size, seed and counts is already
- * there (idempotent). A folder generated with other settings is regenerated; a non-empty folder that was not generated
- * by us is an error (never overwritten).
- */
-export async function ensureSynthetic(
-  preset: SynthPreset,
-  dir: string,
-  opts: SynthOptions = {},
-): Promise<{ manifest: SynthManifest; generated: boolean }> {
-  const want = {
+interface Settings {
+  size: number;
+  seed: number;
+  magnification: number;
+  counts: SynthCounts;
+}
+
+function settingsOf(preset: SynthPreset, opts: SynthOptions): Settings {
+  return {
     size: opts.size ?? 128,
     seed: opts.seed ?? 0,
     magnification: opts.magnification ?? 1,
     counts: resolveCounts(preset, opts.counts),
   };
-  const have = readManifest(dir);
-  if (
-    have &&
+}
+
+/** Whether a generated folder's manifest is the preset at these settings (current generator version). */
+export function manifestMatches(have: SynthManifest, preset: SynthPreset, opts: SynthOptions): boolean {
+  return sameSettings(have, preset, settingsOf(preset, opts));
+}
+
+function sameSettings(have: SynthManifest, preset: SynthPreset, want: Settings): boolean {
+  return (
     have.preset === preset &&
     have.version === GENERATOR_VERSION &&
     have.size === want.size &&
     have.seed === want.seed &&
     (have.magnification ?? 1) === want.magnification &&
     JSON.stringify(have.counts) === JSON.stringify(want.counts)
-  )
-    return { manifest: have, generated: false };
-  if (!have && existsSync(dir) && readdirSync(dir).length > 0)
-    throw new Error(`${dir}: exists, is not empty and has no synth.json; refusing to generate ${preset} into it`);
-  if (have)
-    for (const sub of ['images', 'masks', 'fold-0', 'synth.json'])
-      rmSync(join(dir, sub), { recursive: true, force: true });
-  return { manifest: await generateSynthetic(preset, dir, opts), generated: true };
+  );
+}
+
+/** The folder of a preset generated with other settings than `dir` holds: `<dir>@<size>px-s<seed>-m<mag>-<hash>`. */
+export function settingsFolder(dir: string, preset: SynthPreset, opts: SynthOptions = {}): string {
+  const w = settingsOf(preset, opts);
+  const hash = createHash('sha256')
+    .update(JSON.stringify({ v: GENERATOR_VERSION, counts: w.counts }))
+    .digest('hex')
+    .slice(0, 6);
+  return `${dir}@${w.size}px-s${w.seed}-m${w.magnification}-${hash}`;
+}
+
+export interface EnsuredSynthetic {
+  manifest: SynthManifest;
+  generated: boolean;
+  /** Where the dataset is: `dir`, or its settings folder when `dir` holds other data. */
+  dir: string;
+  /** Why the dataset is not in `dir`, when it is not. */
+  note?: string;
+}
+
+/**
+ * The preset generated with these settings: `dir` when it holds them (idempotent) or is free (generated there);
+ * otherwise the settings folder beside it (`settingsFolder`), reused or generated. A generated dataset is immutable:
+ * nothing is ever deleted or regenerated in place, so a run reading `dir` is never pulled from under it.
+ */
+export async function ensureSynthetic(
+  preset: SynthPreset,
+  dir: string,
+  opts: SynthOptions = {},
+): Promise<EnsuredSynthetic> {
+  const want = settingsOf(preset, opts);
+  const have = readManifest(dir);
+  if (have && sameSettings(have, preset, want)) return { manifest: have, generated: false, dir };
+  if (!have && isFree(dir)) return { manifest: await generateSynthetic(preset, dir, opts), generated: true, dir };
+  const alt = settingsFolder(dir, preset, opts);
+  const note = have
+    ? `${dir} holds ${preset} generated with other settings (${describe(have)}); using ${alt} for ${describe({ ...want, version: GENERATOR_VERSION })}`
+    : `${dir} is not empty and has no synth.json; using ${alt}`;
+  const altHave = readManifest(alt);
+  if (altHave && sameSettings(altHave, preset, want)) return { manifest: altHave, generated: false, dir: alt, note };
+  return { manifest: await generateSynthetic(preset, alt, opts), generated: true, dir: alt, note };
+}
+
+function describe(m: Omit<Settings, 'magnification'> & { magnification?: number; version: number }): string {
+  const c = m.counts;
+  return `v${m.version}, ${m.size} px, seed ${m.seed}, magnification ${m.magnification ?? 1}, train ${c.train}, valcl ${c.valcl}, test ${c.test}, valpx ${c.valpx}`;
 }

@@ -1,5 +1,5 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -7,7 +7,7 @@ import { rngStream } from '@wslbench/core';
 import { checkDataset } from '../check.js';
 import { readMask } from '../io/image-io.js';
 import { openDataset } from '../open-dataset.js';
-import { ensureSynthetic, type SynthPreset } from './generate.js';
+import { ensureSynthetic, generateSynthetic, type SynthPreset, settingsFolder } from './generate.js';
 import { drawColonTissue } from './glas-tissue.js';
 import { drawLymphNode } from './lymph-tissue.js';
 
@@ -197,5 +197,72 @@ describe.each(['synth-glas', 'synth-camelyon'] as SynthPreset[])('%s', (preset) 
     );
     expect(best.pxap).toBeLessThan(80);
     expect(best.pxap).toBeGreaterThan(100 * fgFrac); // colour carries some signal: not pure noise either
+  });
+});
+
+describe('generated datasets are immutable', () => {
+  const tiny = {
+    size: 24,
+    counts: {
+      train: [2, 2] as [number, number],
+      valcl: [2, 2] as [number, number],
+      test: [1, 1] as [number, number],
+      valpx: 1,
+    },
+  };
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'wsl-immutable-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a request with other settings goes to a settings folder; the existing dataset is left byte-identical', async () => {
+    const root = join(dir, 'synth-glas');
+    await ensureSynthetic('synth-glas', root, tiny);
+    const before = readFileSync(join(root, 'images', 'train_001.png'));
+    const stamp = readFileSync(join(root, 'synth.json'), 'utf8');
+    const other = await ensureSynthetic('synth-glas', root, { ...tiny, size: 32 });
+    expect(other.generated).toBe(true);
+    expect(other.dir).toBe(settingsFolder(root, 'synth-glas', { ...tiny, size: 32 }));
+    expect(other.dir).toMatch(/synth-glas@32px-s0-m1-[0-9a-f]{6}$/);
+    expect(other.note).toMatch(/holds synth-glas generated with other settings \(v1, 24 px/);
+    expect(readFileSync(join(root, 'synth.json'), 'utf8')).toBe(stamp);
+    expect(readFileSync(join(root, 'images', 'train_001.png'))).toEqual(before);
+    expect((await readMask(join(other.dir, 'masks', 'train_001.png'))).width).toBe(32);
+    // Both are found again without generating; openDataset reads the one its settings name.
+    expect((await ensureSynthetic('synth-glas', root, { ...tiny, size: 32 })).generated).toBe(false);
+    const ds = await openDataset({ dataset: 'synth-glas', dataRoot: dir, synth: { ...tiny, size: 32 }, log: () => {} });
+    expect(ds.root).toBe(other.dir);
+    expect((await openDataset({ dataset: 'synth-glas', dataRoot: dir, synth: tiny })).root).toBe(root);
+  });
+
+  test('an interrupted generation leaves nothing in place; the next run generates and removes the stale partial', async () => {
+    const root = join(dir, 'synth-camelyon');
+    const stop = new Error('killed');
+    await expect(
+      ensureSynthetic('synth-camelyon', root, {
+        ...tiny,
+        onProgress: (done) => {
+          if (done === 3) throw stop;
+        },
+      }),
+    ).rejects.toBe(stop);
+    expect(readdirSync(dir)).toEqual([]);
+    // What a kill -9 leaves: a partial folder of a process that is gone.
+    mkdirSync(join(`${root}.partial-999999999`, 'images'), { recursive: true });
+    const got = await ensureSynthetic('synth-camelyon', root, tiny);
+    expect(got).toMatchObject({ generated: true, dir: root });
+    expect(readdirSync(dir)).toEqual(['synth-camelyon']);
+    expect((await checkDataset({ dataset: root })).errors).toEqual([]);
+  });
+
+  test('generateSynthetic never writes into a non-empty folder', async () => {
+    const root = join(dir, 'mine');
+    mkdirSync(root);
+    writeFileSync(join(root, 'notes.txt'), 'keep me');
+    await expect(generateSynthetic('synth-glas', root, tiny)).rejects.toThrow(
+      `${root}: exists and is not empty; refusing to generate synth-glas over it`,
+    );
+    expect(readdirSync(root)).toEqual(['notes.txt']);
   });
 });
