@@ -1,6 +1,7 @@
 import { totalmem } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type { AnyMethod, Batch, DatasetSource, RunConfig, StepContext } from '@wslbench/core';
+import { engineEnvInfo } from '@wslbench/engine';
 import {
   type BackboneFactory,
   buildModel,
@@ -14,6 +15,8 @@ import {
 export function memoryBudget(backend: string): number | undefined {
   if (backend === 'wasm') return 4 * 2 ** 30;
   if (backend === 'cpu') return totalmem();
+  // torch on the CPU allocates from the machine's memory; on CUDA a too-large batch fails as a recorded OOM instead.
+  if (backend === 'torch' && engineEnvInfo().device !== 'cuda') return totalmem();
   return undefined; // tensorflow (GPU or native CPU): its allocator reports and bounds itself
 }
 
