@@ -163,6 +163,11 @@ export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}
     write(`[bench] pretraining ${pretrainJobs.length} encoder(s) on the synthetic pretraining pool first`);
   const pretrainIds = new Set(pretrainJobs.map((j) => j.id));
   const workers = Math.min(opts.jobs ?? cpus().length, todo.length + pretrainJobs.length);
+  // Cells x threads: the cores are shared out among the workers (torch's intra-op threads; wasm runs one thread
+  // whatever). One single-threaded cell per core was the fastest split measured on 2 cores (benchmarks/synthetic
+  // README). An explicit --threads / WSLBENCH_THREADS wins; the workers inherit it.
+  process.env.WSLBENCH_THREADS ??= String(Math.max(1, Math.floor(cpus().length / workers)));
+  write(`[bench] ${workers} worker(s) x ${process.env.WSLBENCH_THREADS} thread(s) each`);
   const cellWork = cellJobs(todo, registered, (c) =>
     c.config.encoderInit && pretrainIds.has(`pretrain_${c.config.backbone}`) ? [`pretrain_${c.config.backbone}`] : [],
   );

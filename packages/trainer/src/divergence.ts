@@ -60,3 +60,24 @@ export class DivergenceGuard {
       throw new RunDiverged(`non-finite weights in '${all[i]!.name}' after epoch ${epoch} (step ${step})`, epoch, step);
   }
 }
+
+/**
+ * A native engine's out-of-memory error (the torch addon tags libtorch's with code WSLBENCH_TORCH_OOM; its message
+ * names the size asked, e.g. "Tried to allocate 2.00 GiB"), as a failure the run records instead of crashing.
+ */
+export function outOfMemoryFailure(
+  e: unknown,
+  epoch: number,
+  config: { backbone: string; optimizer: { batchSize: number }; input: { crop: number } },
+): RunDiverged | null {
+  const err = e as { code?: unknown; message?: unknown };
+  if (err?.code !== 'WSLBENCH_TORCH_OOM') return null;
+  const message = String(err.message ?? '')
+    .split('\n')[0]!
+    .trim();
+  return new RunDiverged(
+    `out of device memory at epoch ${epoch} (batch ${config.optimizer.batchSize}, ${config.input.crop} px, ${config.backbone}): ${message}; lower --batch-size or --input-size`,
+    epoch,
+    -1,
+  );
+}

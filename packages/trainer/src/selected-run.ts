@@ -219,7 +219,7 @@ export class SelectedRun {
   }
 
   failedRecord(
-    failure: { reason: string; epoch: number; step: number },
+    failure: { reason: string; epoch: number; step: number | null },
     durations: Durations,
     env: EnvInfo,
   ): ResultRecord {

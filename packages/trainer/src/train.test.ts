@@ -210,6 +210,37 @@ describe('trainRun', () => {
 });
 
 describe('divergence and empty runs', () => {
+  it("a native engine's out-of-memory error ends as a failed record naming the size asked, not a crash", async () => {
+    const dir = tmp();
+    let calls = 0;
+    const method = {
+      ...tinyCamMethod,
+      loss: (...args: Parameters<typeof tinyCamMethod.loss>) => {
+        if (++calls === 6)
+          // the torch addon's error for libtorch's CUDA OOM
+          throw Object.assign(
+            new Error('libtorch: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 79.1 GiB total)'),
+            {
+              code: 'WSLBENCH_TORCH_OOM',
+            },
+          );
+        return tinyCamMethod.loss(...args);
+      },
+    };
+    const before = tf.memory().numTensors;
+    const r = await trainRun(config(dir), deps({ method }));
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.status).toBe('failed');
+    expect(r.failure).toEqual({
+      reason:
+        'out of device memory at epoch 2 (batch 4, 16 px, tiny): libtorch: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 79.1 GiB total); lower --batch-size or --input-size',
+      epoch: 2,
+      step: null,
+    });
+    const onDisk = ResultRecord.parse(JSON.parse(readFileSync(join(dir, resultPath(key)), 'utf8')));
+    expect(onDisk.status).toBe('failed');
+  });
+
   it('a loss that explodes but stays finite (lr 30: 0.67, 5.7e4, 1e17, 1e25...) ends as a failed record', async () => {
     const dir = tmp();
     const before = tf.memory().numTensors;

@@ -13,7 +13,7 @@ import {
   type WeightSnapshot,
 } from '@wslbench/core';
 import { type CheckpointHeader, readWeights } from './checkpoint.js';
-import { DEFAULT_LOSS_FACTOR, DivergenceGuard, RunDiverged } from './divergence.js';
+import { DEFAULT_LOSS_FACTOR, DivergenceGuard, outOfMemoryFailure, RunDiverged } from './divergence.js';
 import type { SplitEvalOptions } from './evaluate.js';
 import {
   type BackboneFactory,
@@ -119,8 +119,9 @@ export async function trainShared(configsIn: RunConfig[], deps: SharedTrainDeps)
       await selectAll(session, 0, null, null);
       checkpointAll(session, 0, config.epochs === 0);
     }
+    let epoch = firstEpoch;
     try {
-      for (let epoch = firstEpoch; epoch <= config.epochs && !resumed?.complete; epoch++) {
+      for (; epoch <= config.epochs && !resumed?.complete; epoch++) {
         const lrs = lrForEpoch(config.optimizer, epoch);
         const meanLoss = await clock.time('train', () => trainEpoch(session, epoch, lrs));
         if (epoch % config.selection.every === 0 || epoch === config.epochs)
@@ -128,14 +129,15 @@ export async function trainShared(configsIn: RunConfig[], deps: SharedTrainDeps)
         checkpointAll(session, epoch, epoch === config.epochs);
         deps.signal?.throwIfAborted();
       }
-    } catch (e) {
+    } catch (caught) {
+      const e = outOfMemoryFailure(caught, epoch, config) ?? caught;
       if (e instanceof RunDiverged) {
         progress.log(`run failed: ${e.message}`);
-        const failure = { reason: e.message, epoch: e.epoch, step: e.step };
+        const failure = { reason: e.message, epoch: e.epoch, step: e.step < 0 ? null : e.step };
         return runs.map((r) => r.failedRecord(failure, clock.durations(), deps.env));
       }
       if (deps.signal?.aborted) throw new RunInterruptedError(session.lastCheckpointEpoch, runs[0]!.ckptDir);
-      throw e;
+      throw caught;
     }
     return await testAndRecord(session);
   } finally {
