@@ -1,4 +1,5 @@
 import '@tensorflow/tfjs-backend-cpu';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { registerBackend } from '@tensorflow/tfjs-core';
 import { loadAddon, type TorchRuntime } from './addon.js';
@@ -13,6 +14,10 @@ export interface TorchOptions {
 }
 
 export interface TorchBackendInfo extends TorchRuntime {
+  /** The BLAS libtorch's GEMMs (linear layers, 1x1 convolutions) run on, as loaded; null when it cannot be told. */
+  blas: string | null;
+  /** Set when that BLAS is the slow reference one (Debian's default without OpenBLAS). */
+  blasWarning: string | null;
   /** The libtorch the addon was built against and how it was found. */
   libtorch: string;
   addon: string;
@@ -41,14 +46,33 @@ export function registerTorchBackend(opts: TorchOptions = {}): TorchRegistration
     const instance = backend;
     registerBackend(BACKEND_NAME, () => instance, 0); // priority 0: chosen by the engine, never by default
   }
+  const blas = loadedBlas();
   return {
     ok: true,
     info: {
       ...runtime,
+      blas,
+      blasWarning:
+        blas && !/openblas|mkl|blis/i.test(blas)
+          ? `libtorch's GEMMs run on the reference BLAS (${blas}), ~6x slower: apt-get install libopenblas0-openmp`
+          : null,
       libtorch: `${load.build.how ?? 'libtorch'} ${load.build.libtorch ?? ''}`.trim(),
       addon: load.path,
       nativeKernels: native,
       fallbackKernels: fallback,
     },
   };
+}
+
+/** The BLAS library mapped into this process (Linux: /proc/self/maps), e.g. OpenBLAS behind Debian's libblas.so.3. */
+function loadedBlas(): string | null {
+  try {
+    const libs = readFileSync('/proc/self/maps', 'utf8')
+      .split('\n')
+      .map((l) => l.split(/\s+/).pop() ?? '')
+      .filter((p) => /lib(open)?blas|libmkl|libblis/.test(p));
+    return libs.find((p) => /openblas|mkl|blis/.test(p)) ?? libs[0] ?? null;
+  } catch {
+    return null;
+  }
 }

@@ -28,6 +28,9 @@ export function formatEngineInfo(info: EngineInfo): string {
     lines.push(`torch device:     ${info.torch.device}${info.torch.cudaAvailable ? ' (CUDA available)' : ''}`);
     lines.push(`torch threads:    ${info.torch.threads}`);
     lines.push(
+      `torch BLAS:       ${info.torch.blas ?? 'unknown'}${info.torch.blasWarning ? ` - WARNING: ${info.torch.blasWarning}` : ''}`,
+    );
+    lines.push(
       `torch kernels:    ${info.torch.nativeKernels.length} native, ${info.torch.fallbackKernels.length} on the CPU fallback`,
     );
   }
