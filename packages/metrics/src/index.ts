@@ -23,3 +23,10 @@ export {
   pxap,
 } from './pxap.js';
 export { binEdges, camThresholds, checkStep, DEFAULT_STEP, MIN_STEP } from './thresholds.js';
+export {
+  checkPerImageHistograms,
+  PER_IMAGE_STEP,
+  PerImageHistograms,
+  type PerImageHistogramsJson,
+  weightedPxap,
+} from './per-image.js';
