@@ -10,6 +10,13 @@ export {
   operatingPointAtIndex,
 } from './operating-point.js';
 export { pairwiseSum } from './pairwise-sum.js';
+export {
+  checkPerImageHistograms,
+  PER_IMAGE_STEP,
+  PerImageHistograms,
+  type PerImageHistogramsJson,
+  weightedPxap,
+} from './per-image.js';
 export { camsToScoremaps, minMaxNormalize, nanToNum, upsampleMaps } from './postprocess.js';
 export {
   evaluatePxap,
@@ -23,10 +30,3 @@ export {
   pxap,
 } from './pxap.js';
 export { binEdges, camThresholds, checkStep, DEFAULT_STEP, MIN_STEP } from './thresholds.js';
-export {
-  checkPerImageHistograms,
-  PER_IMAGE_STEP,
-  PerImageHistograms,
-  type PerImageHistogramsJson,
-  weightedPxap,
-} from './per-image.js';
