@@ -1,6 +1,6 @@
 import { PAPER_CONFIGS_DIR } from '@wslbench/bench-paper';
 import { parseSeedList, runSyntheticBenchmark } from '@wslbench/bench-synthetic';
-import { renderTerminal, writeLeaderboard, writeReport } from '@wslbench/report';
+import { renderCompactTerminal, writeLeaderboard, writeReport } from '@wslbench/report';
 import type { Command } from 'commander';
 
 interface BenchFlags {
@@ -59,9 +59,10 @@ export function registerBenchCommand(program: Command): void {
       }
       const failed = outcomes.filter((o) => !o.ok);
       const lb = writeLeaderboard(resultsDir, name, { only });
-      process.stdout.write(`\nPxAP on test (paper Table 1 layout)\n${renderTerminal(lb.pxap)}\n`);
-      process.stdout.write(`\nCL accuracy on test (paper Table 6 layout)\n${renderTerminal(lb.clAccuracy)}\n`);
-      process.stdout.write(`leaderboard: ${lb.markdown}\n`);
+      // One line per method; the paper layouts (Tables 1 and 6) with the paper's values are in the files and report.
+      process.stdout.write(`\nPxAP on test, mean ± std over seeds\n${renderCompactTerminal(lb.pxap)}\n`);
+      process.stdout.write(`\nCL accuracy on test, mean ± std over seeds\n${renderCompactTerminal(lb.clAccuracy)}\n`);
+      process.stdout.write(`leaderboard (paper layouts, paired differences to CAM and NEGEV): ${lb.markdown}\n`);
       if (flags.report) {
         const path = await writeReport(resultsDir, `${resultsDir}/report`, { paper: true, only });
         process.stdout.write(`report: ${path}\n`);
