@@ -10,6 +10,7 @@ interface BenchFlags {
   methods?: string;
   retryFailed?: boolean;
   seeds?: string;
+  restartSeeds?: boolean;
   configs?: string;
   report: boolean;
 }
@@ -25,7 +26,8 @@ export function registerBenchCommand(program: Command): void {
     .option('--results <dir>', 'results folder', 'results')
     .option('--methods <ids>', 'comma-separated method ids (default: all registered)')
     .option('--retry-failed', 'rerun cells whose record says failed')
-    .option('--seeds <list>', "train every cell at each of these seeds (e.g. 0,1,2) instead of its config's seed")
+    .option('--seeds <list>', 'train every cell at each of these seeds (default 0,1,2; --quick: 0)')
+    .option('--restart-seeds', "one run per cell at its config's seed (the restart search's choice on valpx)")
     .option('--configs <dir>', "cell configs folder (default: the benchmark's own configs/)")
     .option('--no-report', 'skip the HTML report')
     .action(async (name: string, flags: BenchFlags) => {
@@ -49,6 +51,7 @@ export function registerBenchCommand(program: Command): void {
         ...(flags.methods ? { methods: flags.methods.split(',').map((s) => s.trim()) } : {}),
         retryFailed: flags.retryFailed === true,
         ...(flags.seeds ? { seeds: parseSeedList(flags.seeds) } : {}),
+        ...(flags.restartSeeds ? { restartSeeds: true } : {}),
         ...(flags.configs ? { configsDir: flags.configs } : name === 'paper' ? { configsDir: PAPER_CONFIGS_DIR } : {}),
         signal: controller.signal,
       });
