@@ -85,7 +85,9 @@ describe('pairedDifferences', () => {
   });
 
   test('runs without per-image histograms are left out; mismatched test images and bad settings are errors', () => {
-    const plain = fixtureRecord('synth-glas', 'gradcam', 'vgg16:w0.125', 0, 0.7, 0.9);
+    const withHist = fixtureRecord('synth-glas', 'gradcam', 'vgg16:w0.125', 0, 0.7, 0.9);
+    const { perImage: _dropped, ...scores } = withHist.test!;
+    const plain: ResultRecord = { ...withHist, test: scores };
     const cam = run('cam', 0, 0.5, [perfect(0.2, 0.8), perfect(0.7, 0.3)]);
     expect(pairedDifferences([plain, cam], 'synth-glas', ['cam']).get('vgg16')?.get('gradcam')).toBeUndefined();
     const other = run('gradcam', 0, 1, [perfect(0.9, 0.1)]);

@@ -11,7 +11,7 @@ import { compareDatasets, datasetInfo, methodInfo } from '../names.js';
 import { leaderboardTable } from '../tables/leaderboard.js';
 import { perClassTable } from '../tables/per-class.js';
 import { renderMarkdown } from '../tables/render.js';
-import { configName, currentCommit, summarise } from './provenance.js';
+import { configName, currentCommit, describeConfigs, summarise } from './provenance.js';
 import { escapeHtml, renderHtmlTable, renderPerClassHtml } from './table.js';
 
 export interface ReportOptions {
@@ -163,7 +163,7 @@ export async function writeReport(resultsDir: string, outDir: string, opts: Repo
 from ${summary.runs} run(s) (${summary.failed} failed) on ${escapeHtml(summary.datasets.join(', ') || 'no dataset')};
 seeds ${escapeHtml(summary.seeds.join(', ') || '—')}, folds ${escapeHtml(summary.folds.join(', ') || '—')};
 record commits ${escapeHtml(summary.commits.join(', ') || '—')}; backends ${escapeHtml(summary.backends.join(', ') || '—')};
-configs ${escapeHtml(summary.configNames.join(', ') || '—')}.</p>
+configs: <a href="#runs">${escapeHtml(describeConfigs(summary))}</a>.</p>
 ${records.length ? '' : `<p><strong>No result records under <code>${escapeHtml(join(resultsDir, 'runs'))}</code> yet.</strong></p>`}
 <h2 id="tables">Tables</h2>
 <h3>PxAP on test (paper Table 1 layout)</h3>

@@ -4,8 +4,9 @@ import type { PairedDifference } from '../paired.js';
 import type { LeaderboardCell, LeaderboardColumn, LeaderboardModel, LeaderboardRow } from './leaderboard.js';
 
 export const fmt1 = (x: number) => x.toFixed(1);
-/** Signed with a real minus sign, e.g. '+1.2', '−3.4'. */
-export const fmtDelta = (x: number) => (x >= 0 ? `+${x.toFixed(1)}` : `−${(-x).toFixed(1)}`);
+/** Signed with a real minus sign, e.g. '+1.2', '−3.4'; a value that rounds to 0 is '+0.0'. */
+export const fmtDelta = (x: number) =>
+  Number(x.toFixed(1)) >= 0 ? `+${Math.abs(Number(x.toFixed(1))).toFixed(1)}` : `−${(-x).toFixed(1)}`;
 
 export function formatValue(c: LeaderboardCell): string {
   if (c.mean === null) return '—';
