@@ -123,9 +123,31 @@ describe('paperFindings', () => {
       verdict: 'does not hold (reversed)',
     });
     expect(findings.some((f) => f.finding.startsWith('D⁻') && f.where.startsWith('Synthetic GlaS'))).toBe(false);
-    expect(row('n = 1 the best n', 'Synthetic GlaS · resnet50')).toMatchObject({ verdict: 'holds' });
+    // Ours against the n that has records (10); the paper's column against its best other n (5000 on ResNet GlaS).
+    expect(row('n = 1 the best n', 'Synthetic GlaS · resnet50')).toMatchObject({
+      paper: '82.0 vs n = 5000 82.7 (−0.7)',
+      ours: '+16.7 [+16.7, +16.7] (1 seed)',
+      verdict: 'holds',
+    });
     expect(row('λ = 1 the best λ', 'Synthetic GlaS · resnet50').verdict).toBe('does not hold (CI includes 0)');
     expect(row('n = 1 the best n', 'Synthetic CAMELYON16 · resnet50').verdict).toBe('no records');
+  });
+
+  test('without records every claim is listed with the paper numbers and "no records"', () => {
+    const none = paperFindings({ board: [], ablation: new Map(), datasets: [G] });
+    expect(none.map((f) => `${f.finding} @ ${f.where}`)).toEqual([
+      'NEGEV > CAM @ Synthetic GlaS · vgg16',
+      'NEGEV > CAM @ Synthetic GlaS · inceptionv3',
+      'NEGEV > CAM @ Synthetic GlaS · resnet50',
+      'NEGEV > CAM @ Synthetic GlaS · mean over backbones',
+      'NEGEV the best weakly supervised method @ Synthetic GlaS · mean over backbones',
+      'U-Net above every weakly supervised method @ Synthetic GlaS · mean over backbones',
+      'random > static sampling @ Synthetic GlaS · mean over backbones',
+      'n = 1 the best n @ Synthetic GlaS · mean over backbones',
+      'λ = 1 the best λ @ Synthetic GlaS · mean over backbones',
+    ]);
+    expect(none.every((f) => f.verdict === 'no records')).toBe(true);
+    expect(none[7]!.paper).toBe('77.8 vs n = 4 72.5 (+5.3)');
   });
 
   test('verdicts and the Markdown table', () => {
