@@ -13,6 +13,7 @@ import {
   DEFAULT_BOOTSTRAP,
   datasetInfo,
   fmtDelta,
+  METHODS,
   methodInfo,
   type PairedDifference,
   pairedDifferences,
@@ -101,7 +102,9 @@ export function paperFindings(input: FindingsInput): Finding[] {
     const info = datasetInfo(ds);
     const pds = info.paperDataset ?? (/camelyon/.test(ds) ? 'camelyon16' : 'glas');
     const board = input.board.filter((r) => r.dataset === ds && r.status === 'ok' && r.test);
-    const methods = [...new Set(board.map((r) => r.method))].sort();
+    const recorded = [...new Set(board.map((r) => r.method))].sort();
+    // Without records, every method the report knows (rows say 'no records', with the paper's numbers).
+    const methods = recorded.length ? recorded : METHODS.map((m) => m.id);
     const weak = methods.filter((m) => methodInfo(m).group === 'weakly-supervised');
     const diffs = pairedDifferences(board, ds, methods, settings);
     const p1 = (method: string, backbone: string) => paperValue(table1, methodInfo(method).paperKey, pds, backbone);
