@@ -15,6 +15,7 @@ export {
   PER_IMAGE_STEP,
   PerImageHistograms,
   type PerImageHistogramsJson,
+  pxapOfHistograms,
   weightedPxap,
 } from './per-image.js';
 export { camsToScoremaps, minMaxNormalize, nanToNum, upsampleMaps } from './postprocess.js';

@@ -115,18 +115,19 @@ export function weightedPxap(
     const b = h.bg[k]!;
     for (let i = 0; i < b.length; i += 2) acc.bgHist[b[i]!]! += w * b[i + 1]!;
   }
-  let pos = 0;
-  for (let i = 0; i < acc.fgHist.length; i++) pos += acc.fgHist[i]!;
-  return pos > 0 ? pxapOfHistograms(acc) : null;
+  return pxapOfHistograms(acc.fgHist, acc.bgHist);
 }
 
-/** PxAP (percent) of an accumulator's current histograms, without the curve arrays compute() also returns. */
-function pxapOfHistograms(acc: PxapAccumulator): number {
-  const fg = acc.fgHist;
-  const bg = acc.bgHist;
+/**
+ * PxAP (percent) of pooled foreground / background histograms (ascending bins, as PxapAccumulator's), without the
+ * curve arrays compute() also returns; null when there is no foreground pixel.
+ */
+export function pxapOfHistograms(fg: ArrayLike<number>, bg: ArrayLike<number>): number | null {
   const nb = fg.length;
+  if (bg.length !== nb) throw new RangeError(`${nb} foreground but ${bg.length} background bins`);
   let numPos = 0;
   for (let i = 0; i < nb; i++) numPos += fg[i]!;
+  if (!(numPos > 0)) return null;
   // Same sum as compute(): sum_{j>=1, tp_j+fp_j>0} P_j (R_j - R_{j-1}); j counts bins from the top.
   let tp = fg[nb - 1]!;
   let fp = bg[nb - 1]!;

@@ -13,7 +13,7 @@
  */
 import type { ResultRecord } from '@wslbench/core';
 import { rngStream } from '@wslbench/core';
-import { checkPerImageHistograms, PxapAccumulator, weightedPxap } from '@wslbench/metrics';
+import { checkPerImageHistograms, pxapOfHistograms } from '@wslbench/metrics';
 import { parseBackbone } from './names.js';
 
 export interface PairedDifference {
@@ -45,7 +45,62 @@ interface Run {
   key: string;
   /** Exact test PxAP in percent. */
   pxap: number;
-  hist: NonNullable<NonNullable<ResultRecord['test']>['perImage']>;
+  hist: SparseHistograms;
+}
+
+/** A run's per-image histograms in flat typed arrays: image k's entries are [start[k], start[k + 1]). */
+interface SparseHistograms {
+  bins: number;
+  fgBin: Int32Array;
+  fgCount: Float64Array;
+  fgStart: Int32Array;
+  bgBin: Int32Array;
+  bgCount: Float64Array;
+  bgStart: Int32Array;
+}
+
+function flatten(lists: number[][]): { bin: Int32Array; count: Float64Array; start: Int32Array } {
+  const total = lists.reduce((s, l) => s + l.length / 2, 0);
+  const bin = new Int32Array(total);
+  const count = new Float64Array(total);
+  const start = new Int32Array(lists.length + 1);
+  let j = 0;
+  lists.forEach((l, k) => {
+    start[k] = j;
+    for (let i = 0; i < l.length; i += 2, j++) {
+      bin[j] = l[i]!;
+      count[j] = l[i + 1]!;
+    }
+  });
+  start[lists.length] = j;
+  return { bin, count, start };
+}
+
+function sparseHistograms(h: { fg: number[][]; bg: number[][] }, bins: number): SparseHistograms {
+  const f = flatten(h.fg);
+  const b = flatten(h.bg);
+  return {
+    bins,
+    fgBin: f.bin,
+    fgCount: f.count,
+    fgStart: f.start,
+    bgBin: b.bin,
+    bgCount: b.count,
+    bgStart: b.start,
+  };
+}
+
+/** Pooled PxAP (percent) of the images weighted by `w` (null without foreground); `fg`/`bg` are scratch. */
+function weightedRunPxap(h: SparseHistograms, w: Float64Array, fg: Float64Array, bg: Float64Array): number | null {
+  fg.fill(0);
+  bg.fill(0);
+  for (let k = 0; k < w.length; k++) {
+    const wk = w[k]!;
+    if (wk === 0) continue;
+    for (let i = h.fgStart[k]!, e = h.fgStart[k + 1]!; i < e; i++) fg[h.fgBin[i]!]! += wk * h.fgCount[i]!;
+    for (let i = h.bgStart[k]!, e = h.bgStart[k + 1]!; i < e; i++) bg[h.bgBin[i]!]! += wk * h.bgCount[i]!;
+  }
+  return pxapOfHistograms(fg, bg);
 }
 
 /** `numpy.percentile(xs, q * 100)` (linear interpolation) of a sorted array. */
@@ -79,13 +134,16 @@ export function pairedDifferences(
 
   // Runs with per-image histograms, by backbone and method; every run must score the same test images.
   let ids: string[] | null = null;
+  let step: number | null = null;
   const runs = new Map<string, Map<string, Run[]>>();
   for (const r of records) {
     if (r.dataset !== dataset) throw new Error(`pairedDifferences(${dataset}) got a record of ${r.dataset}`);
     const h = r.test?.perImage;
     if (r.status !== 'ok' || !r.test || !h) continue;
     const what = `${r.dataset}/${r.method}/${r.backbone}/${runKey(r)}`;
-    checkPerImageHistograms(h, `${what}: test.perImage`);
+    const bins = checkPerImageHistograms(h, `${what}: test.perImage`);
+    if (step === null) step = h.step;
+    else if (h.step !== step) throw new Error(`${what}: per-image histograms at step ${h.step}, the others at ${step}`);
     if (ids === null) ids = h.ids;
     else if (h.ids.length !== ids.length || h.ids.some((id, k) => id !== ids![k]))
       throw new Error(`${what}: its test images (${h.ids.length}) differ from the other runs' (${ids.length})`);
@@ -94,7 +152,7 @@ export function pairedDifferences(
     if (!runs.has(base)) runs.set(base, new Map());
     const byMethod = runs.get(base)!;
     if (!byMethod.has(r.method)) byMethod.set(r.method, []);
-    byMethod.get(r.method)!.push({ key: runKey(r), pxap, hist: h });
+    byMethod.get(r.method)!.push({ key: runKey(r), pxap, hist: sparseHistograms(h, bins) });
   }
   const out = new Map<string, Map<string, Map<string, PairedDifference>>>();
   if (ids === null) return out;
@@ -110,10 +168,11 @@ export function pairedDifferences(
     fullHist: number;
     replicateDiffs: number[];
   }
-  const step = [...runs.values()].flatMap((m) => [...m.values()])[0]![0]!.hist.step;
-  const acc = new PxapAccumulator({ step });
-  const pxapOf = (run: Run, w: ArrayLike<number>) => {
-    const v = weightedPxap(run.hist, w, acc);
+  const bins = [...runs.values()].flatMap((m) => [...m.values()])[0]![0]!.hist.bins;
+  const fgScratch = new Float64Array(bins);
+  const bgScratch = new Float64Array(bins);
+  const pxapOf = (run: Run, w: Float64Array) => {
+    const v = weightedRunPxap(run.hist, w, fgScratch, bgScratch);
     if (v === null) throw new Error(`${dataset}: a bootstrap resample has no foreground pixel`);
     return v;
   };
