@@ -20,7 +20,15 @@ export {
   locateCheckpoint,
   pretrainedFor,
 } from './evaluate-record.js';
-export { type BackboneFactory, type PretrainedWeights, runStreams } from './model-setup.js';
+export {
+  type BackboneFactory,
+  type BuiltModel,
+  buildModel,
+  disposeModel,
+  type PretrainedWeights,
+  resolveHp,
+  runStreams,
+} from './model-setup.js';
 export {
   barProgress,
   defaultProgress,
