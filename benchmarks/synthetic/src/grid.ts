@@ -25,6 +25,15 @@ export const SYNTH_COUNTS = {
 
 export const EPOCHS = 4;
 
+/**
+ * The default board trains every cell at each of these seeds and reports mean ± std over them, with paired
+ * bootstrap CIs over test images and seeds (@wslbench/report paired.ts). A config file's own `seed` (the restart
+ * search's choice) is used only with --restart-seeds.
+ */
+export const DEFAULT_SEEDS = [0, 1, 2] as const;
+/** --quick: one seed (its 5-minute budget); its board has no std and CIs over test images only. */
+export const QUICK_SEEDS = [0] as const;
+
 /** Seeds of the restart search (restarts.ts): each cell is trained at each, the best on valpx is kept. */
 export const RESTART_SEEDS = [0, 1, 2] as const;
 export const QUICK_EPOCHS = 1;

@@ -20,7 +20,7 @@ describe('runSyntheticBenchmark: which records are the board', () => {
     writeFileSync(file, '{}');
   };
   const lines: string[] = [];
-  const run = (opts: { methods?: string[]; seeds?: number[] }) =>
+  const run = (opts: { methods?: string[]; seeds?: number[]; restartSeeds?: boolean }) =>
     runSyntheticBenchmark({ ...opts, resultsDir: results(), configsDir: configs, write: (l) => lines.push(l) });
 
   beforeAll(() => {
@@ -48,13 +48,26 @@ describe('runSyntheticBenchmark: which records are the board', () => {
   const file = (method: string, seed: number) =>
     resultPath({ method, backbone: 'vgg16:w0.125', dataset: 'synth-glas', fold: 0, seed });
 
-  test('the configured seed of every method, even when --methods runs only some; other seeds are named', async () => {
+  test('by default every cell at seeds 0, 1 and 2, every method on the board even when --methods runs some', async () => {
     const r = await run({ methods: ['cam'] });
     expect(r.outcomes).toEqual([]);
+    expect(r.cells.map((c) => c.name)).toEqual([0, 1, 2].map((s) => `cam_vgg16-w0.125_synth-glas_f0_s${s}`));
+    expect([...r.boardFiles].sort()).toEqual(
+      [0, 1, 2].flatMap((s) => [file('cam', s)]).concat([0, 1, 2].map((s) => file('gap', s))),
+    );
+    expect(lines).toContain('[bench] 3 cells, 3 already done, 0 to run');
+  });
+
+  test('--restart-seeds: the configured seed of every method; records of other seeds are named', async () => {
+    lines.length = 0;
+    const r = await run({ methods: ['cam'], restartSeeds: true });
     expect(r.cells.map((c) => c.config.method)).toEqual(['cam']);
     expect([...r.boardFiles].sort()).toEqual([file('cam', 1), file('gap', 1)]);
     expect(lines).toContain('[bench] 1 cells, 1 already done, 0 to run');
     expect(lines.some((l) => l.includes('4 record(s)') && l.includes('the leaderboard leaves them out'))).toBe(true);
+    await expect(run({ restartSeeds: true, seeds: [0] })).rejects.toThrow(
+      '--restart-seeds and --seeds exclude each other',
+    );
   });
 
   test('with --seeds, every listed seed of every cell', async () => {

@@ -14,7 +14,7 @@ import {
 import { listMethods } from '@wslbench/registry';
 import { openConfiguredDataset } from '@wslbench/trainer';
 import { type Cell, cellDone, cellJobs, readCellConfigs } from './cells.js';
-import { CPU_BACKBONES, QUICK_EPOCHS } from './grid.js';
+import { CPU_BACKBONES, DEFAULT_SEEDS, QUICK_EPOCHS, QUICK_SEEDS } from './grid.js';
 import { type Job, type JobOutcome, runPool } from './pool.js';
 import { pretrainedFile } from './pretrain.js';
 import { groupJobs, groupSharedTraining, recordsWithOtherHp, withReuseCamRun } from './shared-training.js';
@@ -28,8 +28,13 @@ export interface SyntheticBenchmarkOptions {
   /** Only these method ids (default: every registered method that has configs). */
   methods?: string[];
   retryFailed?: boolean;
-  /** Train every cell once per seed (restarts, multi-seed boards) instead of at its config's seed. */
+  /** Train every cell once per seed (default: DEFAULT_SEEDS, QUICK_SEEDS with quick). */
   seeds?: number[];
+  /**
+   * Train every cell once, at the seed its config names (the restart search's choice on valpx, restarts.json):
+   * the former single-seed board. Not with `seeds`.
+   */
+  restartSeeds?: boolean;
   configsDir?: string;
   /**
    * Train the gradient CAMs as CAM (hp reuseCamRun): cells of one training (same backbone, dataset, fold and seed)
@@ -85,8 +90,8 @@ export interface BenchmarkRun {
   /** The cells this run was asked for (after --methods). */
   cells: Cell[];
   /**
-   * The record files of the benchmark's board, relative to resultsDir: every configured cell of every method at its
-   * seed (or at each --seeds seed). Records of other seeds left in the folder are not on it.
+   * The record files of the benchmark's board, relative to resultsDir: every configured cell of every method at each
+   * of the board's seeds (or at its config's seed with restartSeeds). Records of other seeds are not on it.
    */
   boardFiles: Set<string>;
 }
@@ -101,7 +106,9 @@ export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}
     .filter((c) => registered.has(c.config.method))
     .map((c) => ({ ...c, config: withResultsDir(c.config, resultsDir) }));
   if (opts.quick) all = applyQuick(all, resultsDir);
-  if (opts.seeds?.length) all = atSeeds(all, opts.seeds);
+  if (opts.restartSeeds && opts.seeds?.length) throw new Error('--restart-seeds and --seeds exclude each other');
+  if (!opts.restartSeeds)
+    all = atSeeds(all, opts.seeds?.length ? opts.seeds : opts.quick ? QUICK_SEEDS : DEFAULT_SEEDS);
   if (opts.reuseCamRun) all = withReuseCamRun(all, registered);
   const boardFiles = new Set(all.map((c) => resultPath(c.config)));
   let cells = all;

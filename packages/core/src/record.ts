@@ -14,6 +14,20 @@ export const ClassPxap = z.object({
 });
 export type ClassPxap = z.infer<typeof ClassPxap>;
 
+/**
+ * Per-image foreground / background score histograms at a coarse step (sparse [bin, count, ...] per image), so that
+ * a bootstrap over test images can recompute the pooled PxAP of a resample (@wslbench/metrics weightedPxap).
+ */
+export const PerImageHistograms = z
+  .object({
+    step: z.number().positive(),
+    ids: z.array(z.string()),
+    fg: z.array(z.array(z.number().int().min(0))),
+    bg: z.array(z.array(z.number().int().min(0))),
+  })
+  .strict();
+export type PerImageHistograms = z.infer<typeof PerImageHistograms>;
+
 /** PxAP and CL accuracy in percent (as the paper reports them); IoU, Dice, τ and the PR curve as fractions. */
 export const EvalScores = z.object({
   pxap: z.number(),
@@ -25,6 +39,7 @@ export const EvalScores = z.object({
   /** By class id: shows whether each class's maps localize (a class scored on negative evidence sits below its foreground fraction). */
   pxapPerClass: z.array(ClassPxap).optional(),
   curve: Curve.optional(),
+  perImage: PerImageHistograms.optional(),
 });
 export type EvalScores = z.infer<typeof EvalScores>;
 

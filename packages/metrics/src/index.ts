@@ -10,6 +10,14 @@ export {
   operatingPointAtIndex,
 } from './operating-point.js';
 export { pairwiseSum } from './pairwise-sum.js';
+export {
+  checkPerImageHistograms,
+  PER_IMAGE_STEP,
+  PerImageHistograms,
+  type PerImageHistogramsJson,
+  pxapOfHistograms,
+  weightedPxap,
+} from './per-image.js';
 export { camsToScoremaps, minMaxNormalize, nanToNum, upsampleMaps } from './postprocess.js';
 export {
   evaluatePxap,

@@ -9,6 +9,7 @@ export * from './html/report.js';
 export * from './html/table.js';
 export * from './load.js';
 export * from './names.js';
+export * from './paired.js';
 export * from './paper.js';
 export * from './stats.js';
 export * from './tables/leaderboard.js';

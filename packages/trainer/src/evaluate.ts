@@ -10,7 +10,7 @@ import type {
   SplitName,
 } from '@wslbench/core';
 import { disposeBatch } from '@wslbench/core';
-import { AccuracyCounter, nanToNum, PxapAccumulator, upsampleMaps } from '@wslbench/metrics';
+import { AccuracyCounter, nanToNum, PerImageHistograms, PxapAccumulator, upsampleMaps } from '@wslbench/metrics';
 
 export interface SplitEvalOptions {
   input: InputConfig;
@@ -50,6 +50,8 @@ export interface SplitEvalResult {
   foregroundFraction: number | null;
   /** The same PxAP restricted to each class's images, by class id (null when localization was not asked for). */
   perClass: ClassPxap[] | null;
+  /** Each image's score histograms (bootstraps over images); null when localization was not asked for. */
+  perImage: PerImageHistograms | null;
   images: number;
 }
 
@@ -70,6 +72,7 @@ export async function evaluateSplit(
     ? Array.from({ length: dataset.numClasses }, () => ({ acc: new PxapAccumulator(), fg: 0, bg: 0, images: 0 }))
     : null;
   const cl = opts.classification ? new AccuracyCounter() : null;
+  const perImage = opts.localization ? new PerImageHistograms() : null;
   let fg = 0;
   let bg = 0;
   let images = 0;
@@ -128,6 +131,7 @@ export async function evaluateSplit(
               `${split} image ${batch.ids[i] ?? i}: label ${labels[i]} outside 0..${dataset.numClasses - 1}`,
             );
           own.acc.accumulate(map, mask);
+          perImage!.add(map, mask, batch.ids[i] ?? String(images - n + i));
           own.images++;
           for (let k = 0; k < px; k++) {
             if (mask[k] === 1) {
@@ -157,6 +161,7 @@ export async function evaluateSplit(
         foregroundFraction: c.fg + c.bg > 0 ? c.fg / (c.fg + c.bg) : 0,
         images: c.images,
       })) ?? null,
+    perImage,
     images,
   };
 }
@@ -173,6 +178,7 @@ export function toEvalScores(r: SplitEvalResult, withCurve = true): EvalScores {
     bestTau: d.best.tau,
   };
   if (r.perClass) scores.pxapPerClass = r.perClass;
+  if (r.perImage) scores.perImage = r.perImage.toJSON();
   if (withCurve) {
     // Points without any positive prediction have no precision (NaN); the PxAP sum skips them, so does the curve.
     const precision: number[] = [];

@@ -21,7 +21,15 @@ export {
   locateCheckpoint,
   pretrainedFor,
 } from './evaluate-record.js';
-export { type BackboneFactory, type PretrainedWeights, runStreams } from './model-setup.js';
+export {
+  type BackboneFactory,
+  type BuiltModel,
+  buildModel,
+  disposeModel,
+  type PretrainedWeights,
+  resolveHp,
+  runStreams,
+} from './model-setup.js';
 export { estimateTrainingMemory, type MemoryEstimate, memoryBudget, preflightRun } from './preflight.js';
 export {
   barProgress,

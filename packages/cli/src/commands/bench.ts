@@ -2,7 +2,7 @@ import { PAPER_CONFIGS_DIR } from '@wslbench/bench-paper';
 import { parseSeedList, QUICK_EPOCHS, runSyntheticBenchmark } from '@wslbench/bench-synthetic';
 import { acquireResultsLock } from '@wslbench/core';
 import { DEFAULT_RESULTS_DIR } from '@wslbench/data';
-import { renderTerminal, writeLeaderboard, writeReport } from '@wslbench/report';
+import { renderCompactTerminal, writeLeaderboard, writeReport } from '@wslbench/report';
 import type { Command } from 'commander';
 
 interface BenchFlags {
@@ -12,6 +12,7 @@ interface BenchFlags {
   methods?: string;
   retryFailed?: boolean;
   seeds?: string;
+  restartSeeds?: boolean;
   configs?: string;
   reuseCamRun?: boolean;
   report: boolean;
@@ -29,7 +30,8 @@ export function registerBenchCommand(program: Command): void {
     .option('--results <dir>', 'results folder (default <repo>/results)')
     .option('--methods <ids>', 'comma-separated method ids (default: all registered)')
     .option('--retry-failed', 'rerun cells whose record says failed')
-    .option('--seeds <list>', "train every cell at each of these seeds (e.g. 0,1,2) instead of its config's seed")
+    .option('--seeds <list>', 'train every cell at each of these seeds (default 0,1,2; --quick: 0)')
+    .option('--restart-seeds', "one run per cell at its config's seed (the restart search's choice on valpx)")
     .option('--configs <dir>', "cell configs folder (default: the benchmark's own configs/)")
     .option('--reuse-cam-run', 'train the gradient CAMs as CAM: one training per seed serves the six (hp reuseCamRun)')
     .option('--no-report', 'skip the HTML report')
@@ -68,6 +70,7 @@ async function runBench(name: string, flags: BenchFlags, controller: AbortContro
     retryFailed: flags.retryFailed === true,
     ...(flags.reuseCamRun ? { reuseCamRun: true } : {}),
     ...(flags.seeds ? { seeds: parseSeedList(flags.seeds) } : {}),
+    ...(flags.restartSeeds ? { restartSeeds: true } : {}),
     ...(flags.configs ? { configsDir: flags.configs } : name === 'paper' ? { configsDir: PAPER_CONFIGS_DIR } : {}),
     signal: controller.signal,
   });
@@ -78,9 +81,10 @@ async function runBench(name: string, flags: BenchFlags, controller: AbortContro
   }
   const failed = outcomes.filter((o) => !o.ok);
   const lb = writeLeaderboard(resultsDir, name, { only });
-  process.stdout.write(`\nPxAP on test (paper Table 1 layout)\n${renderTerminal(lb.pxap)}\n`);
-  process.stdout.write(`\nCL accuracy on test (paper Table 6 layout)\n${renderTerminal(lb.clAccuracy)}\n`);
-  process.stdout.write(`leaderboard: ${lb.markdown}\n`);
+  // One line per method; the paper layouts (Tables 1 and 6) with the paper's values are in the files and report.
+  process.stdout.write(`\nPxAP on test, mean ± std over seeds\n${renderCompactTerminal(lb.pxap)}\n`);
+  process.stdout.write(`\nCL accuracy on test, mean ± std over seeds\n${renderCompactTerminal(lb.clAccuracy)}\n`);
+  process.stdout.write(`leaderboard (paper layouts, paired differences to CAM and NEGEV): ${lb.markdown}\n`);
   if (flags.report) {
     const path = await writeReport(resultsDir, `${resultsDir}/report`, { paper: true, only });
     process.stdout.write(`report: ${path}\n`);

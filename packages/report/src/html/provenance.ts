@@ -37,6 +37,8 @@ export interface ProvenanceSummary {
   commits: string[];
   configNames: string[];
   backends: string[];
+  methods: string[];
+  backbones: string[];
 }
 
 export function summarise(records: readonly LoadedRecord[]): ProvenanceSummary {
@@ -51,5 +53,14 @@ export function summarise(records: readonly LoadedRecord[]): ProvenanceSummary {
     commits: uniq(rs.map((r) => r.env.commit ?? 'unknown')),
     configNames: uniq(rs.map((r) => configName(r.config)).filter((x): x is string => x !== null)),
     backends: uniq(rs.map((r) => r.env.backend)),
+    methods: uniq(rs.map((r) => r.method)),
+    backbones: uniq(rs.map((r) => r.backbone)),
   };
+}
+
+/** The configs in one line: how many, over how many methods x backbones x datasets; each run's name is in the run list. */
+export function describeConfigs(s: ProvenanceSummary): string {
+  if (!s.configNames.length) return 'no config names';
+  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
+  return `${n(s.configNames.length, 'config')} (${n(s.methods.length, 'method')} × ${n(s.backbones.length, 'backbone')} × ${n(s.datasets.length, 'dataset')}; each run's in the run list)`;
 }

@@ -49,7 +49,10 @@ describe('writeReport', () => {
     }
     expect(text).toContain('paper 68.5, Δ −6.5');
     expect(text).toContain('Kendall τ vs paper');
-    expect(text).toContain('fixture-cam'); // config names
+    expect(text).toContain('fixture-cam'); // config names, in the run list
+    expect(text).toContain('4 configs (4 methods × 2 backbones × 2 datasets'); // the provenance line counts them
+    expect(text).toContain('PxAP: paired difference to CAM');
+    expect(text).toMatch(/<td class="up"><small>\+35\.0 \[\+\d+\.\d, \+\d+\.\d\] \*<\/small><\/td>/); // U-Net vs CAM
     expect(text).toContain('abc1234'); // record commits
     expect(text).toContain('seeds 0, 1');
   });

@@ -11,8 +11,9 @@ import { compareDatasets, datasetInfo, methodInfo } from '../names.js';
 import { leaderboardTable } from '../tables/leaderboard.js';
 import { perClassTable } from '../tables/per-class.js';
 import { renderMarkdown } from '../tables/render.js';
-import { configName, currentCommit, summarise } from './provenance.js';
-import { escapeHtml, renderHtmlTable, renderPerClassHtml } from './table.js';
+import { PAIRED_REFERENCES } from '../tables/write.js';
+import { configName, currentCommit, describeConfigs, summarise } from './provenance.js';
+import { escapeHtml, renderHtmlTable, renderPairedHtml, renderPerClassHtml } from './table.js';
 
 export interface ReportOptions {
   /** Each table cell beside the paper's value and delta, plus Kendall tau per column. */
@@ -64,7 +65,11 @@ export async function writeReport(resultsDir: string, outDir: string, opts: Repo
   const renderedWith = `vega ${vega.version} / vega-lite ${vl.version}, headless (renderer 'none') + resvg`;
 
   // Tables.
-  const pxap = leaderboardTable(records, { metric: 'pxap', paper: withPaper });
+  const pxap = leaderboardTable(records, {
+    metric: 'pxap',
+    paper: withPaper,
+    paired: { references: PAIRED_REFERENCES },
+  });
   const cl = leaderboardTable(records, { metric: 'clAccuracy', paper: withPaper });
   const perClass = perClassTable(records);
   writeFileAtomic(
@@ -163,12 +168,20 @@ export async function writeReport(resultsDir: string, outDir: string, opts: Repo
 from ${summary.runs} run(s) (${summary.failed} failed) on ${escapeHtml(summary.datasets.join(', ') || 'no dataset')};
 seeds ${escapeHtml(summary.seeds.join(', ') || '—')}, folds ${escapeHtml(summary.folds.join(', ') || '—')};
 record commits ${escapeHtml(summary.commits.join(', ') || '—')}; backends ${escapeHtml(summary.backends.join(', ') || '—')};
-configs ${escapeHtml(summary.configNames.join(', ') || '—')}.</p>
+configs: <a href="#runs">${escapeHtml(describeConfigs(summary))}</a>.</p>
 ${records.length ? '' : `<p><strong>No result records under <code>${escapeHtml(join(resultsDir, 'runs'))}</code> yet.</strong></p>`}
 <h2 id="tables">Tables</h2>
 <h3>PxAP on test (paper Table 1 layout)</h3>
 ${records.length ? renderHtmlTable(pxap) : ''}
 <p class="how">${tableHow}</p>
+${
+  records.length
+    ? PAIRED_REFERENCES.map(
+        (ref) =>
+          `<h3>PxAP: paired difference to ${escapeHtml(methodInfo(ref).display)}</h3>\n${renderPairedHtml(pxap, ref)}\n<p class="how">Percent points, mean over runs at the same seed of (method − ${escapeHtml(methodInfo(ref).display)}); 95 % bootstrap CI resampling the test images and the seeds; * and colour: the CI excludes 0.</p>`,
+      ).join('\n')
+    : ''
+}
 <h3>Classification accuracy on test (paper Table 6 layout)</h3>
 ${records.length ? renderHtmlTable(cl) : ''}
 <p class="how">${tableHow}</p>

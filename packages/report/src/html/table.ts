@@ -1,6 +1,6 @@
 import type { LeaderboardModel } from '../tables/leaderboard.js';
 import type { PerClassModel } from '../tables/per-class.js';
-import { fmt1, formatPaper, formatTau, formatValue, groupedRows } from '../tables/render.js';
+import { columnTitle, fmt1, formatPaired, formatPaper, formatTau, formatValue, groupedRows } from '../tables/render.js';
 
 export const escapeHtml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -53,4 +53,20 @@ export function renderPerClassHtml(model: PerClassModel): string {
     return `<tr><th scope="row">${escapeHtml(row.display)}</th>${cells.join('')}</tr>`;
   });
   return `<table class="leaderboard"><thead>${head1}${head2}</thead><tbody>${body.join('')}</tbody></table>`;
+}
+
+/** Each method's paired difference to `reference` (points, CI); green / red where significantly above / below. */
+export function renderPairedHtml(model: LeaderboardModel, reference: string): string {
+  const head = `<tr><th>Method</th>${model.columns.map((c) => `<th>${escapeHtml(columnTitle(c))}</th>`).join('')}</tr>`;
+  const body = model.rows
+    .filter((r) => r.method !== reference)
+    .map((row) => {
+      const cells = row.cells.map((c) => {
+        const d = c.paired?.[reference];
+        const cls = d?.significant ? (d.diff > 0 ? ' class="up"' : ' class="down"') : '';
+        return `<td${cls}><small>${escapeHtml(formatPaired(d))}</small></td>`;
+      });
+      return `<tr><th scope="row">${escapeHtml(row.display)}</th>${cells.join('')}</tr>`;
+    });
+  return `<table class="leaderboard"><thead>${head}</thead><tbody>${body.join('')}</tbody></table>`;
 }

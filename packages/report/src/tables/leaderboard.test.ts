@@ -5,7 +5,7 @@ import { resultPath } from '@wslbench/core';
 import { loadRecords, recordToPercent } from '../load.js';
 import { fixtureRecord, writeFixtureResults } from '../testing/fixtures.js';
 import { leaderboardTable } from './leaderboard.js';
-import { renderMarkdown, renderTerminal } from './render.js';
+import { renderCompactTerminal, renderMarkdown, renderTerminal } from './render.js';
 import { writeLeaderboard } from './write.js';
 
 let dir: string;
@@ -206,5 +206,54 @@ describe('loadRecords rejects bad input with the file and field named', () => {
     );
     expect(bad((r) => (r.test.pxapPerClass = perClass(67.9)))).toBe('');
     expect(bad(() => {})).toBe('');
+  });
+});
+
+describe('paired differences and the compact terminal board', () => {
+  it('every PxAP cell carries its paired difference to CAM and NEGEV; U-Net is significantly above CAM', () => {
+    const m = leaderboardTable(records(), {
+      metric: 'pxap',
+      paired: { references: ['cam', 'negev'], replicates: 300 },
+    });
+    expect(m.pairedWith).toEqual({ references: ['cam', 'negev'], replicates: 300, seed: 0, level: 0.95 });
+    const row = (id: string) => m.rows.find((r) => r.method === id)!;
+    const glasVgg = m.columns.findIndex((c) => c.key === 'synth-glas/vgg16');
+    expect(row('cam').cells[glasVgg]!.paired!.cam).toBeNull();
+    const unet = row('unet').cells[glasVgg]!.paired!.cam!;
+    // Only seed 0 is shared (U-Net has no seed 1): exact 95 - 60 = 35 points.
+    expect(unet.runs).toEqual(['f0-s0']);
+    expect(unet.diff).toBeCloseTo(35, 9);
+    expect(unet.lo).toBeGreaterThan(0);
+    expect(unet.significant).toBe(true);
+    expect(unet.lo).toBeLessThanOrEqual(unet.diff);
+    expect(unet.hi).toBeGreaterThanOrEqual(unet.diff);
+    // The failed GradCAM ResNet run on synth-camelyon has no pair.
+    const camResnet = m.columns.findIndex((c) => c.key === 'synth-camelyon/resnet50');
+    expect(row('gradcam').cells[camResnet]!.paired).toEqual({ cam: null, negev: null });
+    // Mean column: the mean of the backbones' differences.
+    const glasMean = m.columns.findIndex((c) => c.key === 'synth-glas/mean');
+    const unetRes = row('unet').cells[glasMean - 1]!.paired!.cam!;
+    expect(row('unet').cells[glasMean]!.paired!.cam!.diff).toBeCloseTo((unet.diff + unetRes.diff) / 2, 9);
+    expect(() => leaderboardTable(records(), { metric: 'clAccuracy', paired: { references: ['cam'] } })).toThrow(
+      /PxAP only/,
+    );
+  });
+
+  it('the compact terminal board has one line per method, fits 120 columns and marks significance', () => {
+    const m = leaderboardTable(records(), { metric: 'pxap', paper: true, paired: { references: ['cam', 'negev'] } });
+    const lines = renderCompactTerminal(m).split('\n');
+    expect(lines.length).toBe(2 + m.rows.length + 1);
+    for (const l of lines) expect([...l].length).toBeLessThanOrEqual(120);
+    expect(lines[0]).toMatch(/^PxAP \(%\)\s+Synthetic GlaS\s+Synthetic CAMELYON16$/);
+    expect(lines[2]).toMatch(/^CAM\s+62\.0±2\.8\s+55\.0\s+30\.0\s+35\.0±2\.8$/);
+    expect(lines[5]).toMatch(/^U-Net\s+95\.0 ▲/);
+    expect(lines.join('\n')).not.toContain('paper');
+  });
+
+  it('the Markdown has a paired-difference table per reference', () => {
+    const md = readFileSync(writeLeaderboard(dir, 'synthetic').markdown, 'utf8');
+    expect(md).toContain('## PxAP: paired difference to CAM (percent points, 95 % CI; * = significant)');
+    expect(md).toContain('## PxAP: paired difference to NEGEV');
+    expect(md).toMatch(/\| U-Net \| \+35\.0 \[\+\d+\.\d, \+\d+\.\d\] \* \|/);
   });
 });

@@ -8,6 +8,7 @@ import {
   methodInfo,
   parseBackbone,
 } from '../names.js';
+import { type BootstrapSettings, DEFAULT_BOOTSTRAP, type PairedDifference, pairedDifferences } from '../paired.js';
 import { type Metric, PAPER_BACKBONES, type PaperTable, paperTableFor, paperValue } from '../paper.js';
 import { kendallTau, mean, sampleStd } from '../stats.js';
 
@@ -38,6 +39,8 @@ export interface LeaderboardCell {
   /** Only with `paper: true`: the paper's value (percent) and ours minus the paper's. */
   paper?: number | null;
   delta?: number | null;
+  /** Only with `paired` (PxAP): the paired difference to each reference method (by id), null where not computable. */
+  paired?: Record<string, PairedDifference | null>;
 }
 
 export interface LeaderboardRow {
@@ -55,6 +58,8 @@ export interface LeaderboardModel {
   rows: LeaderboardRow[];
   /** Only with `paper: true`: Kendall tau-b between our and the paper's values per column, and the pairs used. */
   kendall?: { tau: number | null; n: number }[];
+  /** Only with `paired`: the reference methods and the bootstrap's settings. */
+  pairedWith?: { references: string[] } & BootstrapSettings;
   notes: string[];
 }
 
@@ -64,6 +69,11 @@ export interface LeaderboardOptions {
   paper?: boolean;
   /** Restrict to these dataset ids (default: all datasets with records). */
   datasets?: readonly string[];
+  /**
+   * PxAP only: each method's paired difference to these reference methods (e.g. ['cam', 'negev']) with a bootstrap
+   * CI over test images and seeds (see paired.ts), from the records' per-image histograms.
+   */
+  paired?: { references: readonly string[] } & Partial<BootstrapSettings>;
 }
 
 export const METRIC_DISPLAY: Record<Metric, string> = {
@@ -169,6 +179,28 @@ export function leaderboardTable(records: readonly ResultRecord[], opts: Leaderb
   }
 
   const table = withPaper ? paperTableFor(metric) : null;
+  if (opts.paired && metric !== 'pxap') throw new Error('paired differences are computed for PxAP only');
+  const references = opts.paired ? [...opts.paired.references] : [];
+  const bootstrap: BootstrapSettings | null = opts.paired
+    ? {
+        replicates: opts.paired.replicates ?? DEFAULT_BOOTSTRAP.replicates,
+        seed: opts.paired.seed ?? DEFAULT_BOOTSTRAP.seed,
+        level: opts.paired.level ?? DEFAULT_BOOTSTRAP.level,
+      }
+    : null;
+  const paired = new Map(
+    bootstrap
+      ? datasets.map((ds) => [
+          ds,
+          pairedDifferences(
+            selected.filter((r) => r.dataset === ds),
+            ds,
+            references,
+            bootstrap,
+          ),
+        ])
+      : [],
+  );
   const methods = [...new Set(selected.map((r) => r.method))].sort(compareMethods);
   const rows: LeaderboardRow[] = methods.map((method) => {
     const info = methodInfo(method);
@@ -195,6 +227,10 @@ export function leaderboardTable(records: readonly ResultRecord[], opts: Leaderb
         cell.paper = p;
         cell.delta = p !== null && cell.mean !== null ? cell.mean - p : null;
       }
+      if (bootstrap) {
+        const byRef = paired.get(col.dataset)?.get(col.backbone)?.get(method);
+        cell.paired = Object.fromEntries(references.map((ref) => [ref, byRef?.get(ref) ?? null]));
+      }
       return cell;
     });
     return { method, display: info.display, group: info.group, cells };
@@ -208,6 +244,13 @@ export function leaderboardTable(records: readonly ResultRecord[], opts: Leaderb
   }
   if (rows.some((r) => r.cells.some((c) => c.n > 1))) notes.push('Cells: mean ± sample std over runs (seeds × folds).');
   if (withPaper && metric === 'clAccuracy') notes.push("The paper's Table 6 has no NEGEV and U-Net rows.");
+  if (bootstrap) {
+    const level = Math.round(bootstrap.level * 100);
+    notes.push(
+      `Paired differences to ${references.map((r) => methodInfo(r).display).join(' and ')}: mean over runs at the same seed of (method − reference) test PxAP, ` +
+        `${level} % bootstrap CI (${bootstrap.replicates} replicates, seed ${bootstrap.seed}) resampling test images and seeds; * = the CI excludes 0.`,
+    );
+  }
 
   const model: LeaderboardModel = {
     metric,
@@ -217,6 +260,7 @@ export function leaderboardTable(records: readonly ResultRecord[], opts: Leaderb
     rows,
     notes,
   };
+  if (bootstrap) model.pairedWith = { references, ...bootstrap };
   if (withPaper) {
     model.kendall = columns.map((_, j) => {
       const pairs = rows

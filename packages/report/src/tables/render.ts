@@ -1,9 +1,12 @@
 import Table from 'cli-table3';
+import { methodInfo } from '../names.js';
+import type { PairedDifference } from '../paired.js';
 import type { LeaderboardCell, LeaderboardColumn, LeaderboardModel, LeaderboardRow } from './leaderboard.js';
 
 export const fmt1 = (x: number) => x.toFixed(1);
-/** Signed with a real minus sign, e.g. '+1.2', '−3.4'. */
-export const fmtDelta = (x: number) => (x >= 0 ? `+${x.toFixed(1)}` : `−${(-x).toFixed(1)}`);
+/** Signed with a real minus sign, e.g. '+1.2', '−3.4'; a value that rounds to 0 is '+0.0'. */
+export const fmtDelta = (x: number) =>
+  Number(x.toFixed(1)) >= 0 ? `+${Math.abs(Number(x.toFixed(1))).toFixed(1)}` : `−${(-x).toFixed(1)}`;
 
 export function formatValue(c: LeaderboardCell): string {
   if (c.mean === null) return '—';
@@ -98,4 +101,72 @@ export function renderMarkdown(model: LeaderboardModel): string {
   if (model.kendall) lines.push(`| Kendall τ vs paper | ${model.kendall.map(formatTau).join(' | ')} |`);
   const notes = model.notes.map((n) => `- ${n}`);
   return [`${lines.join('\n')}`, ...(notes.length ? ['', ...notes] : [])].join('\n');
+}
+
+/** '+3.1 [+0.4, +5.9] *': difference, CI, '*' when the CI excludes 0; '—' when there is none. */
+export function formatPaired(d: PairedDifference | null | undefined): string {
+  if (!d) return '—';
+  return `${fmtDelta(d.diff)} [${fmtDelta(d.lo)}, ${fmtDelta(d.hi)}]${d.significant ? ' *' : ''}`;
+}
+
+/** Each method's paired difference to `reference` (PxAP points, CI) as a Markdown table, one column per table column. */
+export function renderPairedMarkdown(model: LeaderboardModel, reference: string): string {
+  const head = ['Method', ...model.columns.map(columnTitle)];
+  const lines = [
+    `| ${head.map(mdEscape).join(' | ')} |`,
+    `| ${head.map((_, i) => (i === 0 ? ':--' : '--:')).join(' | ')} |`,
+  ];
+  for (const row of model.rows) {
+    if (row.method === reference) continue;
+    const cells = row.cells.map((c) => formatPaired(c.paired?.[reference]));
+    lines.push(`| ${[row.display, ...cells].map(mdEscape).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+const pad = (s: string, w: number, right = false) => {
+  const n = [...s].length;
+  return n >= w ? s : right ? ' '.repeat(w - n) + s : s + ' '.repeat(w - n);
+};
+
+/**
+ * The leaderboard for a terminal in at most ~100 columns: one line per method, mean ± std per dataset x backbone
+ * (no mean columns, no paper values: those are in the Markdown/HTML files). With paired differences to `marker`
+ * (default 'cam'), a cell is marked ▲ / ▼ where the method is significantly above / below it.
+ */
+export function renderCompactTerminal(model: LeaderboardModel, marker = 'cam'): string {
+  const cols = model.columns.map((c, j) => ({ c, j })).filter(({ c }) => c.backbone !== 'mean');
+  const nameW = Math.max(8, ...model.rows.map((r) => [...r.display].length)) + 1;
+  const cellW = 12;
+  const marks = model.pairedWith?.references.includes(marker) ?? false;
+  const line = (name: string, cells: string[]) =>
+    `${pad(name, nameW)}${cells.map((x) => `  ${pad(x, cellW, true)}`).join('')}`.trimEnd();
+  const datasets: string[] = [];
+  for (const { c } of cols) {
+    const label = cols.filter((o) => o.c.dataset === c.dataset)[0]!.c === c ? c.datasetDisplay : '';
+    datasets.push(label);
+  }
+  const out = [
+    line(model.metricDisplay, datasets),
+    line(
+      '',
+      cols.map(({ c }) => c.backboneDisplay),
+    ),
+    ...model.rows.map((r) =>
+      line(
+        r.display,
+        cols.map(({ j }) => {
+          const cell = r.cells[j]!;
+          const d = marks ? cell.paired?.[marker] : null;
+          const m = d?.significant ? (d.diff > 0 ? '▲' : '▼') : ' ';
+          return `${formatValue(cell).replace(' ± ', '±')} ${m}`;
+        }),
+      ),
+    ),
+  ];
+  if (marks) {
+    const level = Math.round(model.pairedWith!.level * 100);
+    out.push(`▲ / ▼: significantly above / below ${methodInfo(marker).display} (paired ${level} % CI).`);
+  }
+  return out.join('\n');
 }

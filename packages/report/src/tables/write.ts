@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '@wslbench/core';
 import { loadRecords } from '../load.js';
-import { DATASET_GROUPS, DATASETS } from '../names.js';
+import { DATASET_GROUPS, DATASETS, methodInfo } from '../names.js';
+import { DEFAULT_BOOTSTRAP } from '../paired.js';
 import { type LeaderboardModel, leaderboardTable } from './leaderboard.js';
 import { type PerClassModel, perClassTable, renderPerClassMarkdown } from './per-class.js';
-import { renderMarkdown } from './render.js';
+import { renderMarkdown, renderPairedMarkdown } from './render.js';
 
 /** Dataset ids of a named group ('synthetic', 'paper'), or a single dataset id used as its own group. */
 export function datasetsOfGroup(name: string): readonly string[] {
@@ -15,6 +16,9 @@ export function datasetsOfGroup(name: string): readonly string[] {
     `unknown dataset group '${name}' (groups: ${Object.keys(DATASET_GROUPS).join(', ')}; datasets: ${DATASETS.map((d) => d.id).join(', ')})`,
   );
 }
+
+/** Every method is compared with these (paired differences, bootstrap CIs): the baseline NEGEV builds on, and NEGEV. */
+export const PAIRED_REFERENCES = ['cam', 'negev'] as const;
 
 export interface LeaderboardFiles {
   json: string;
@@ -38,7 +42,12 @@ export function writeLeaderboard(
   const records = loadRecords(resultsDir, opts.only)
     .map((l) => l.record)
     .filter((r) => datasets.includes(r.dataset));
-  const pxap = leaderboardTable(records, { metric: 'pxap', paper: true, datasets });
+  const pxap = leaderboardTable(records, {
+    metric: 'pxap',
+    paper: true,
+    datasets,
+    paired: { references: PAIRED_REFERENCES },
+  });
   const clAccuracy = leaderboardTable(records, { metric: 'clAccuracy', paper: true, datasets });
   const perClass = perClassTable(records);
   const json = join(resultsDir, `leaderboard-${datasetsGroupName}.json`);
@@ -61,6 +70,12 @@ export function writeLeaderboard(
     '',
     records.length ? renderMarkdown(pxap) : '_No result records yet._',
     '',
+    ...PAIRED_REFERENCES.flatMap((ref) => [
+      `## PxAP: paired difference to ${methodInfo(ref).display} (percent points, ${Math.round(DEFAULT_BOOTSTRAP.level * 100)} % CI; * = significant)`,
+      '',
+      records.length ? renderPairedMarkdown(pxap, ref) : '_No result records yet._',
+      '',
+    ]),
     '## Classification accuracy on test (paper Table 6 layout)',
     '',
     records.length ? renderMarkdown(clAccuracy) : '_No result records yet._',

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { type ResultRecord, resultPath, writeJsonAtomic } from '@wslbench/core';
+import { PerImageHistograms } from '@wslbench/metrics';
 import { writeSavedInput, writeSavedMap } from '../gallery/map-files.js';
 import { recordToPercent } from '../load.js';
 
@@ -31,6 +32,23 @@ export const FIXTURE_RUNS: readonly [string, string, string, number, number | nu
   ['synth-camelyon', 'unet', 'vgg16:w0.125', 0, 0.85, 0.5],
   ['synth-camelyon', 'unet', 'resnet50:w0.125', 0, 0.8, 0.5],
 ];
+
+/**
+ * Per-image histograms of 8 tiny test images (16 pixels, a third foreground) whose maps separate foreground from
+ * background the better the higher `pxap` is, with a per-seed/method pattern of noise (for the paired bootstrap).
+ */
+function fixturePerImage(pxap: number, seed: number, method: string) {
+  const h = new PerImageHistograms();
+  for (let k = 0; k < 8; k++) {
+    const mask = Array.from({ length: 16 }, (_, i) => ((i + k) % 3 === 0 ? 1 : 0));
+    const map = mask.map((m, i) => {
+      const noise = ((i * 7 + k * 13 + seed * 5 + method.length) % 11) / 10;
+      return 0.5 * (m === 1 ? pxap : 1 - pxap) + 0.5 * noise;
+    });
+    h.add(map, mask, `img${k}`);
+  }
+  return h.toJSON();
+}
 
 /** A monotone PR curve ending at (recall 1, precision = fg fraction), shaped by the run's PxAP. */
 function prCurve(pxap: number, fg: number): { precision: number[]; recall: number[]; thresholds: number[] } {
@@ -76,7 +94,15 @@ export function fixtureRecord(
     bestClassificationEpoch: failed ? null : epochs,
     test: failed
       ? null
-      : { pxap: pxap as number, clAccuracy: cl, iou: 0.5, dice: 0.6, bestTau: 0.5, curve: prCurve(pxap as number, fg) },
+      : {
+          pxap: pxap as number,
+          clAccuracy: cl,
+          iou: 0.5,
+          dice: 0.6,
+          bestTau: 0.5,
+          curve: prCurve(pxap as number, fg),
+          perImage: fixturePerImage(pxap as number, seed, method),
+        },
     testForegroundFraction: fg,
     durations: { trainS: 1, evalS: 1, totalS: 2 },
     env: { backend: 'cpu', tfjsVersion: '4.22.0', node: 'v20', platform: 'linux', packages: {}, commit: 'abc1234' },
