@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { defineMethod } from '@wslbench/core';
-import { crossEntropy } from '@wslbench/method-cam';
+import { crossEntropy, globalAveragePool } from '@wslbench/heads';
 import { z } from 'zod';
-import { type AcolModel, acolMap, buildAcol, gap } from './acol.js';
+import { type AcolModel, acolMap, buildAcol } from './acol.js';
 
 export {
   type AcolModel,
@@ -11,11 +11,7 @@ export {
   acolMap,
   buildAcol,
   type EraseClass,
-  gap,
-  headWidth,
-  predictedClasses,
 } from './acol.js';
-export { ConvStack, type ConvStackLayer } from './conv-stack.js';
 
 export const AcolHyperparams = z
   .object({
@@ -55,7 +51,9 @@ export const method = defineMethod<AcolHyperparams, AcolModel>({
   },
   classify(model, images) {
     // The reference's logits are head A's (branch B is not needed).
-    return tf.tidy(() => gap(model.headA.apply(model.backbone.forward(images, { training: false }).features)));
+    return tf.tidy(() =>
+      globalAveragePool(model.headA.apply(model.backbone.forward(images, { training: false }).features)),
+    );
   },
 });
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { defineMethod, type ForwardContext, type MethodModel } from '@wslbench/core';
-import { crossEntropy } from '@wslbench/method-cam';
+import { crossEntropy } from '@wslbench/heads';
 import { minMaxNormalize } from '@wslbench/metrics';
 import { z } from 'zod';
 import { MilHead } from './mil-head.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { definePoolingMethod, poolingHeadFields, stopGradient } from '@wslbench/pooling-heads';
+import { definePoolingMethod, poolingHeadFields, stopGradient } from '@wslbench/heads';
 import { z } from 'zod';
 
 export const LseHyperparams = z

@@ -1,4 +1,4 @@
-import { definePoolingMethod, poolingHeadFields } from '@wslbench/pooling-heads';
+import { definePoolingMethod, poolingHeadFields } from '@wslbench/heads';
 import { z } from 'zod';
 import { peakStimulationPool, simplifiedPrmPool } from './peaks.js';
 

@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { defineMethod } from '@wslbench/core';
-import { gap, predictedClasses } from '@wslbench/method-acol';
-import { crossEntropy } from '@wslbench/method-cam';
+import { crossEntropy, globalAveragePool, predictedClasses, selectClassMaps } from '@wslbench/heads';
 import { minMaxNormalize } from '@wslbench/metrics';
-import { selectClassMaps } from '@wslbench/pooling-heads';
 import { z } from 'zod';
 import { buildSpg, type SpgModel } from './spg.js';
 import { spgGuidanceLoss } from './spg-loss.js';
@@ -63,7 +61,7 @@ export const method = defineMethod<SpgHyperparams, SpgModel>({
     );
   },
   classify(model, images) {
-    return tf.tidy(() => gap(model.classMaps(images, { training: false })));
+    return tf.tidy(() => globalAveragePool(model.classMaps(images, { training: false })));
   },
 });
 

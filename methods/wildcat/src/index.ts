@@ -1,4 +1,4 @@
-import { definePoolingMethod, poolingHeadFields } from '@wslbench/pooling-heads';
+import { definePoolingMethod, poolingHeadFields } from '@wslbench/heads';
 import { z } from 'zod';
 import { wildcatPool } from './wildcat-pool.js';
 

@@ -5,8 +5,8 @@ import {
   defineGradientMethod,
   gradientBaseShape,
   singlePassMaps,
-  weightedChannelSum,
 } from '@wslbench/gradient-cam';
+import { weightedChannelSum } from '@wslbench/heads';
 import { z } from 'zod';
 
 export const XGradCamHyperparams = z.object({ ...gradientBaseShape }).strict();

@@ -8,5 +8,3 @@ export * from './nn/layers.js';
 export * from './nn/params.js';
 export * from './record.js';
 export * from './seeds.js';
-export * from './testing/method-harness.js';
-export * from './testing/tiny-backbone.js';

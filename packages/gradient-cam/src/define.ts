@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { defineMethod, type SearchDim, type StepContext, type WslMethod } from '@wslbench/core';
-import { buildWgap, crossEntropy, type WgapModel } from '@wslbench/method-cam';
+import { buildWgap, crossEntropy, type WgapModel } from '@wslbench/heads';
 import { minMaxNormalize } from '@wslbench/metrics';
 import type { z } from 'zod';
 import { type ActivationsAndGradients, activationsAndGradients } from './target-gradients.js';

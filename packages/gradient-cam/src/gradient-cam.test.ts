@@ -1,19 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { buildOnTiny, disposeBatch, stepContext, toyBatch, trainSteps } from '@wslbench/core';
+import { disposeBatch } from '@wslbench/core';
+import { buildOnTiny, stepContext, toyBatch, trainSteps } from '@wslbench/core/testing';
 import { initEngine } from '@wslbench/engine';
+import { type WgapModel, weightedChannelSum, wgapHead } from '@wslbench/heads';
 import { z } from 'zod';
 import {
   activationsAndGradients,
   defineGradientMethod,
   gradientBaseShape,
-  nhwcReader,
   singlePassMaps,
   targetLogitGradients,
-  tinyConvNetFixture,
-  type WgapModel,
-  weightedChannelSum,
-  wgapHead,
 } from './index.js';
+import { nhwcReader, tinyConvNetFixture } from './testing.js';
 
 beforeAll(async () => {
   // wasm + the engine's training kernels (initEngine also registers TF.js' gradient functions).

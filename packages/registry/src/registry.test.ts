@@ -2,15 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  type AnyMethod,
-  buildOnTiny,
-  disposeBatch,
-  type MethodModel,
-  stepContext,
-  toyBatch,
-  trainSteps,
-} from '@wslbench/core';
+import { type AnyMethod, disposeBatch, type MethodModel } from '@wslbench/core';
+import { buildOnTiny, stepContext, toyBatch, trainSteps } from '@wslbench/core/testing';
 import { initEngine } from '@wslbench/engine';
 import { getMethod, listMethods } from './index.js';
 

@@ -8,11 +8,11 @@ import {
   type SearchDim,
   type WslMethod,
 } from '@wslbench/core';
-import { crossEntropy } from '@wslbench/method-cam';
 import { minMaxNormalize } from '@wslbench/metrics';
 import { z } from 'zod';
 import { classLogits, selectClassMaps } from './background.js';
 import { ClassMapHead } from './class-map-head.js';
+import { crossEntropy } from './cross-entropy.js';
 
 /** The hyper-parameter every class-map pooling method shares. */
 export const poolingHeadFields = {
