@@ -29,6 +29,8 @@ export type AcolHyperparams = z.infer<typeof AcolHyperparams>;
 export const method = defineMethod<AcolHyperparams, AcolModel>({
   id: 'acol',
   title: 'ACoL',
+  paperKey: 'ACoL (Zhang et al., 2018a)',
+  summary: { trained: 'heads A and B, B on erased features', map: 'max(minmax A, minmax B)' },
   citation:
     'Zhang, Wei, Feng, Yang, Huang. Adversarial Complementary Learning for Weakly Supervised Object Localization. CVPR 2018.',
   family: 'erasing',

@@ -22,6 +22,8 @@ export type AdlHyperparams = z.infer<typeof AdlHyperparams>;
 export const method = defineCamMethod<AdlHyperparams>({
   id: 'adl',
   title: 'ADL',
+  paperKey: 'ADL (Choe and Shim, 2019)',
+  summary: { trained: "WGAP with ADL layers at the backbone's insertion points", map: 'CAM' },
   citation: 'Choe, Shim. Attention-based Dropout Layer for Weakly Supervised Object Localization. CVPR 2019.',
   family: 'erasing',
   hyperparams: AdlHyperparams,

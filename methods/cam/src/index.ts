@@ -8,6 +8,8 @@ export type CamHyperparams = z.infer<typeof CamHyperparams>;
 export const method = defineCamMethod<CamHyperparams>({
   id: 'cam',
   title: 'CAM',
+  paperKey: 'CAM (Zhou et al., 2016)',
+  summary: { trained: 'GAP + FC (WGAP)', map: 'Σ_k w_ck A_k (no ReLU)' },
   citation:
     'Zhou, Khosla, Lapedriza, Oliva, Torralba. Learning Deep Features for Discriminative Localization. CVPR 2016.',
   family: 'cam',

@@ -25,6 +25,8 @@ export type CutmixHyperparams = z.infer<typeof CutmixHyperparams>;
 export const method = defineCamMethod<CutmixHyperparams>({
   id: 'cutmix',
   title: 'CutMix',
+  paperKey: 'CutMix (Yun et al., 2019)',
+  summary: { trained: 'WGAP on mixed images, λ-mixed labels', map: 'CAM' },
   citation:
     'Yun, Han, Oh, Chun, Choe, Yoo. CutMix: Regularization Strategy to Train Strong Classifiers with Localizable Features. ICCV 2019.',
   family: 'erasing',

@@ -8,6 +8,8 @@ export type GapHyperparams = z.infer<typeof GapHyperparams>;
 export const method = definePoolingMethod<GapHyperparams>({
   id: 'gap',
   title: 'GAP',
+  paperKey: 'GAP (Lin et al., 2013)',
+  summary: { trained: '1x1 conv -> class maps, mean', map: 'class map, min-max' },
   citation: 'Lin, Chen, Yan. Network In Network. ICLR 2014.',
   hyperparams: GapHyperparams,
   searchSpace: {},

@@ -21,6 +21,8 @@ export type GradCamPlusPlusHyperparams = z.infer<typeof GradCamPlusPlusHyperpara
 export const method = defineGradientMethod<GradCamPlusPlusHyperparams>({
   id: 'gradcam-pp',
   title: 'GradCAM++',
+  paperKey: 'GradCAM++ (Chattopadhyay et al., 2018)',
+  summary: { trained: 'WGAP', map: 'paper α' },
   citation:
     'Chattopadhay, Sarkar, Howlader, Balasubramanian. Grad-CAM++: Generalized Gradient-Based Visual Explanations for Deep Convolutional Networks. WACV 2018.',
   hyperparams: GradCamPlusPlusHyperparams,

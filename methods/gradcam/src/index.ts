@@ -21,6 +21,8 @@ export function mapFromActivations({ activations, gradients }: ActivationsAndGra
 export const method = defineGradientMethod<GradCamHyperparams>({
   id: 'gradcam',
   title: 'GradCAM',
+  paperKey: 'GradCAM (Selvaraju et al., 2017)',
+  summary: { trained: 'WGAP', map: 'ReLU(Σ mean(g) A)' },
   citation:
     'Selvaraju, Cogswell, Das, Vedantam, Parikh, Batra. Grad-CAM: Visual Explanations from Deep Networks via Gradient-based Localization. ICCV 2017.',
   hyperparams: GradCamHyperparams,

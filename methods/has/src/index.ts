@@ -18,6 +18,8 @@ export type HasHyperparams = z.infer<typeof HasHyperparams>;
 export const method = defineCamMethod<HasHyperparams>({
   id: 'has',
   title: 'HaS',
+  paperKey: 'HaS (Singh and Lee, 2017)',
+  summary: { trained: 'WGAP, grid patches hidden in training', map: 'CAM' },
   citation:
     'Singh, Lee. Hide-and-Seek: Forcing a Network to be Meticulous for Weakly-supervised Object and Action Localization. ICCV 2017.',
   family: 'erasing',

@@ -41,6 +41,8 @@ export type SpgHyperparams = z.infer<typeof SpgHyperparams>;
 export const method = defineMethod<SpgHyperparams, SpgModel>({
   id: 'spg',
   title: 'SPG',
+  paperKey: 'SPG (Zhang et al., 2018b)',
+  summary: { trained: 'SPG-A/B/C branches + 3 BCE guidance losses', map: 'SPG-A class map' },
   citation:
     'Zhang, Wei, Kang, Yang, Huang. Self-produced Guidance for Weakly-supervised Object Localization. ECCV 2018.',
   family: 'erasing',

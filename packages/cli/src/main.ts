@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerDataCommand } from './commands/data.js';
+import { registerDocsCommand } from './commands/docs.js';
 import { registerEnvCommand } from './commands/env.js';
 import { registerEvaluateCommand } from './commands/evaluate.js';
 import { registerListCommand } from './commands/list.js';
@@ -29,6 +30,7 @@ registerListCommand(program);
 registerReportCommand(program);
 registerVisualizeCommand(program);
 registerWeightsCommand(program);
+registerDocsCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`wslbench: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { disposeBatch } from '@wslbench/core';
+import { describeMethod, disposeBatch } from '@wslbench/core';
 import { buildOnTiny, stepContext, toyBatch, trainSteps } from '@wslbench/core/testing';
 import { initEngine } from '@wslbench/engine';
 import { type WgapModel, weightedChannelSum, wgapHead } from '@wslbench/heads';
@@ -128,10 +128,17 @@ describe('defineGradientMethod', () => {
       id: 'sum-probe',
       title: 'probe',
       citation: '-',
+      paperKey: 'Probe (nobody, 2026)',
       hyperparams: z.object({ ...gradientBaseShape }).strict(),
       rawMaps: singlePassMaps(({ activations }) => tf.sum(activations, 3) as tf.Tensor3D),
     });
-    expect(sumOfActivations.requirements.gradients).toBe(true);
+    expect(describeMethod(sumOfActivations)).toEqual({
+      id: 'sum-probe',
+      title: 'probe',
+      paperKey: 'Probe (nobody, 2026)',
+      group: 'weakly-supervised',
+    });
+    expect(sumOfActivations.requirements).toEqual({});
     expect(sumOfActivations.family).toBe('gradient');
     expect(sumOfActivations.hyperparams.parse({})).toEqual({ reuseCamRun: false });
     const batch = toyBatch(4, 16);

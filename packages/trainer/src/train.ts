@@ -5,6 +5,7 @@ import {
   type BackboneInstance,
   type Batch,
   type DatasetSource,
+  describeMethod,
   disposeBatch,
   type EnvInfo,
   type EvalScores,
@@ -365,6 +366,7 @@ export async function trainRun(configIn: RunConfig, deps: TrainDeps): Promise<Re
     return {
       schema: 'wslbench/result@1' as const,
       method: method.id,
+      methodInfo: describeMethod(method),
       backbone: config.backbone,
       dataset: dataset.id,
       fold: config.fold,
