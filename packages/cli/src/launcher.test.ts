@@ -33,7 +33,7 @@ describe('the wslbench launcher', () => {
       const r = spawnSync(process.execPath, [join(dir, 'bin', 'wslbench.js'), '--help'], { encoding: 'utf8' });
       expect(r.status).toBe(1);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toContain(`${join(dir, 'dist', 'main.js')} is missing; run \`npm run build\``);
+      expect(r.stderr).toContain(`${join(dir, 'dist', 'main.js')} is missing); run \`npm run build\``);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -6,6 +6,7 @@ import { registerDocsCommand } from './commands/docs.js';
 import { registerEnvCommand } from './commands/env.js';
 import { registerEvaluateCommand } from './commands/evaluate.js';
 import { registerListCommand } from './commands/list.js';
+import { registerNewCommand } from './commands/new.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerVisualizeCommand } from './commands/visualize.js';
@@ -31,6 +32,7 @@ registerReportCommand(program);
 registerVisualizeCommand(program);
 registerWeightsCommand(program);
 registerDocsCommand(program);
+registerNewCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`wslbench: ${err instanceof Error ? err.message : String(err)}\n`);
