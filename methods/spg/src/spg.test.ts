@@ -31,7 +31,7 @@ function referenceMask(att: number[], high: number, low: number, minFg: number):
   return mask;
 }
 
-const PAIRS: ThresholdPair[] = [
+const PAIRS: [ThresholdPair, ThresholdPair, ThresholdPair] = [
   [0.7, 0.01],
   [0.5, 0.05],
   [0.7, 0.1],
@@ -111,14 +111,15 @@ describe('SPG method', () => {
     const b1 = r([2, 8, 8, 1], 2);
     const b2 = r([2, 4, 4, 1], 3);
     const c = r([2, 4, 4, 1], 4);
-    const loss = (m: tf.Tensor4D, x1: tf.Tensor4D, x2: tf.Tensor4D, xc: tf.Tensor4D) =>
+    const as4d = (t: tf.Tensor) => t as tf.Tensor4D;
+    const loss = (m: tf.Tensor, x1: tf.Tensor, x2: tf.Tensor, xc: tf.Tensor) =>
       spgGuidanceLoss(
-        { maps: m, logits: tf.zeros([2, 2]), b1: x1, b2: x2, c: xc } as SpgOutput,
+        { maps: as4d(m), logits: tf.zeros([2, 2]), b1: as4d(x1), b2: as4d(x2), c: as4d(xc) } as SpgOutput,
         [0, 1],
         [16, 16],
-        PAIRS as never,
+        PAIRS,
       );
-    const grads = tf.grads(loss as never)([maps, b1, b2, c]);
+    const grads = tf.grads(loss)([maps, b1, b2, c]);
     const absSum = (t: tf.Tensor) => tf.sum(tf.abs(t)).dataSync()[0]!;
     expect(absSum(grads[0]!)).toBe(0);
     for (const g of grads.slice(1)) expect(absSum(g)).toBeGreaterThan(0);

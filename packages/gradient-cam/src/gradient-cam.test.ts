@@ -34,9 +34,9 @@ function finiteDifferenceGradients(
   for (let idx = 0; idx < base.length; idx++) {
     const n = Math.floor(idx / per);
     const plus = base.slice();
-    plus[idx] += step;
+    plus[idx] = plus[idx]! + step;
     const minus = base.slice();
-    minus[idx] -= step;
+    minus[idx] = minus[idx]! - step;
     out[idx] = (logitAt(plus, n) - logitAt(minus, n)) / (2 * step);
   }
   return out;
