@@ -161,3 +161,22 @@ describe('dependency rule', () => {
     expect(importedWorkspaces(src).sort()).toEqual(['@wslbench/core', '@wslbench/method-cam']);
   });
 });
+
+describe('citations', () => {
+  it('no doc or source file cites a file outside the repository (the notes live in docs/)', () => {
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (['node_modules', 'dist', '.git', 'results', 'data', '.turbo'].includes(e.name)) continue;
+        const p = join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (/\.(md|ts|js|json)$/.test(e.name) && e.name !== 'package-lock.json') {
+          const text = readFileSync(p, 'utf8');
+          if (/(^|[\s`'"(/.])shared\/(reference|seed)\//m.test(text)) offenders.push(relative(ROOT, p));
+        }
+      }
+    };
+    walk(ROOT);
+    expect(offenders).toEqual([]);
+  });
+});
