@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { buildOnTiny, stepContext, toyBatch, toyCheck, toyCheckFailures } from '@wslbench/core/testing';
+import { buildOnTiny, learnsToyTask, stepContext, toyBatch } from '@wslbench/core/testing';
 import { initEngine } from '@wslbench/engine';
 import { type ClassMapModel, globalAveragePool } from '@wslbench/heads';
 import { method } from './index.js';
@@ -19,10 +19,8 @@ describe('GAP', () => {
     maps.dispose();
   });
 
-  it('learns the toy task, gives [0,1] maps at feature resolution, and releases its tensors', () => {
-    const r = toyCheck(method);
-    expect(toyCheckFailures(r)).toEqual([]);
-    expect(r.mapMax).toBeGreaterThan(0.99);
+  it('learns the toy task and releases its tensors', () => {
+    expect(learnsToyTask(method)).toEqual([]);
   });
 
   it('with a background map: C logits, class c reads map c+1, and map 0 gets no gradient', () => {
