@@ -13,6 +13,7 @@ export default {
     ],
   },
   moduleNameMapper: {
+    '^@wslbench/([a-z-]+)/testing$': '<rootDir>/packages/$1/src/testing.ts',
     '^@wslbench/method-(.*)$': '<rootDir>/methods/$1/src/index.ts',
     '^@wslbench/bench-(.*)$': '<rootDir>/benchmarks/$1/src/index.ts',
     '^@wslbench/(.*)$': '<rootDir>/packages/$1/src/index.ts',

@@ -7,14 +7,15 @@
  * Inputs: the main board's records (NEGEV > CAM, NEGEV the best weakly supervised mean, U-Net above all) and the NEGEV
  * ablation's records (D⁻, random vs static sampling, n, λ), each ablation run labelled by its row key.
  */
-import type { ResultRecord } from '@wslbench/core';
+import { describeMethod, type ResultRecord } from '@wslbench/core';
+import { listMethods } from '@wslbench/registry';
 import {
   type BootstrapSettings,
   DEFAULT_BOOTSTRAP,
   datasetInfo,
   fmtDelta,
-  METHODS,
   methodInfo,
+  noteMethods,
   type PairedDifference,
   pairedDifferences,
   paperTableFor,
@@ -103,8 +104,9 @@ export function paperFindings(input: FindingsInput): Finding[] {
     const pds = info.paperDataset ?? (/camelyon/.test(ds) ? 'camelyon16' : 'glas');
     const board = input.board.filter((r) => r.dataset === ds && r.status === 'ok' && r.test);
     const recorded = [...new Set(board.map((r) => r.method))].sort();
-    // Without records, every method the report knows (rows say 'no records', with the paper's numbers).
-    const methods = recorded.length ? recorded : METHODS.map((m) => m.id);
+    // Without records, every registered method (rows say 'no records', with the paper's numbers).
+    noteMethods(listMethods().map((m) => ({ method: m.id, methodInfo: describeMethod(m) })));
+    const methods = recorded.length ? recorded : listMethods().map((m) => m.id);
     const weak = methods.filter((m) => methodInfo(m).group === 'weakly-supervised');
     const diffs = pairedDifferences(board, ds, methods, settings);
     const p1 = (method: string, backbone: string) => paperValue(table1, methodInfo(method).paperKey, pds, backbone);

@@ -1,6 +1,7 @@
 /**
- * The paper's ablation tables (PxAP on test, %), copied from ../shared/reference/paper-tables.json (Tables 2, 3)
- * and from the paper's appendix C.3 / C.4 (Tables 4, 5, which the JSON does not carry).
+ * The paper's ablation tables (PxAP on test, %), copied from the paper's Tables 2, 3 (as
+ * packages/report/data/paper-tables.json holds them) and from its appendix C.3 / C.4 (Tables 4, 5, which the JSON
+ * does not carry).
  * Per row: [VGG16, InceptionV3, ResNet50, mean] for GlaS and for CAMELYON16; null = not reported.
  */
 export type PaperCells = { glas: (number | null)[]; camelyon16: (number | null)[] };

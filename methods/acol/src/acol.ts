@@ -1,9 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { scaleChannels } from '@wslbench/backbones';
 import type { BackboneInstance, BuildContext, ForwardContext, MethodModel } from '@wslbench/core';
+import {
+  ConvStack,
+  globalAveragePool,
+  headWidth,
+  predictedClasses,
+  selectClassMaps,
+  withoutGradient,
+} from '@wslbench/heads';
 import { minMaxNormalize } from '@wslbench/metrics';
-import { selectClassMaps, withoutGradient } from '@wslbench/pooling-heads';
-import { ConvStack } from './conv-stack.js';
 
 /** Which class's A-map is erased for branch B. */
 export type EraseClass = 'predicted' | 'groundTruth';
@@ -21,11 +26,6 @@ export interface AcolModel extends MethodModel {
   readonly headB: ConvStack;
   /** `classes`: the class erased per image; omitted = the predicted class (argmax of A's logits). */
   forward(images: tf.Tensor4D, ctx: ForwardContext, classes?: readonly number[]): AcolOutput;
-}
-
-/** Head width: the reference's 1024 (or an override) scaled by the backbone's width multiplier. */
-export function headWidth(channels: number, backbone: BackboneInstance): number {
-  return scaleChannels(channels, backbone.width);
 }
 
 /**
@@ -74,24 +74,14 @@ export function buildAcol(
     forward(images, fctx, classes) {
       const { features } = backbone.forward(images, fctx);
       const mapsA = headA.apply(features);
-      const logitsA = gap(mapsA);
+      const logitsA = globalAveragePool(mapsA);
       const erase = classes ?? predictedClasses(logitsA);
       const erased = tf.mul(features, acolEraseMask(mapsA, erase, ctx.hp.threshold)) as tf.Tensor4D;
       const mapsB = headB.apply(erased);
-      return { mapsA, mapsB, logitsA, logitsB: gap(mapsB) };
+      return { mapsA, mapsB, logitsA, logitsB: globalAveragePool(mapsB) };
     },
     dispose() {
       ctx.params.dispose();
     },
   };
-}
-
-export const gap = (maps: tf.Tensor4D) => tf.mean(maps, [1, 2]) as tf.Tensor2D;
-
-/** argmax of the logits, read back (the reference's `logits.argmax(dim=1)`). */
-export function predictedClasses(logits: tf.Tensor2D): number[] {
-  const idx = tf.argMax(logits, 1);
-  const out = Array.from(idx.dataSync());
-  idx.dispose();
-  return out;
 }

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { defineMethod } from '@wslbench/core';
-import { crossEntropy } from '@wslbench/method-cam';
+import { crossEntropy, globalAveragePool } from '@wslbench/heads';
 import { z } from 'zod';
-import { type AcolModel, acolMap, buildAcol, gap } from './acol.js';
+import { type AcolModel, acolMap, buildAcol } from './acol.js';
 
 export {
   type AcolModel,
@@ -11,11 +11,7 @@ export {
   acolMap,
   buildAcol,
   type EraseClass,
-  gap,
-  headWidth,
-  predictedClasses,
 } from './acol.js';
-export { ConvStack, type ConvStackLayer } from './conv-stack.js';
 
 export const AcolHyperparams = z
   .object({
@@ -33,6 +29,8 @@ export type AcolHyperparams = z.infer<typeof AcolHyperparams>;
 export const method = defineMethod<AcolHyperparams, AcolModel>({
   id: 'acol',
   title: 'ACoL',
+  paperKey: 'ACoL (Zhang et al., 2018a)',
+  summary: { trained: 'heads A and B, B on erased features', map: 'max(minmax A, minmax B)' },
   citation:
     'Zhang, Wei, Feng, Yang, Huang. Adversarial Complementary Learning for Weakly Supervised Object Localization. CVPR 2018.',
   family: 'erasing',
@@ -55,7 +53,9 @@ export const method = defineMethod<AcolHyperparams, AcolModel>({
   },
   classify(model, images) {
     // The reference's logits are head A's (branch B is not needed).
-    return tf.tidy(() => gap(model.headA.apply(model.backbone.forward(images, { training: false }).features)));
+    return tf.tidy(() =>
+      globalAveragePool(model.headA.apply(model.backbone.forward(images, { training: false }).features)),
+    );
   },
 });
 

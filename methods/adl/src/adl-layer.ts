@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ForwardContext, Rng } from '@wslbench/core';
-import { withoutGradient } from '@wslbench/pooling-heads';
+import { withoutGradient } from '@wslbench/heads';
 
 export interface AdlOptions {
   /** Probability of the drop-mask branch (else the importance map). */

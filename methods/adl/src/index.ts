@@ -1,5 +1,5 @@
-import { defineMethod, type ForwardContext } from '@wslbench/core';
-import { buildWgap, method as cam, crossEntropy, type WgapModel } from '@wslbench/method-cam';
+import type { ForwardContext } from '@wslbench/core';
+import { crossEntropy, defineCamMethod } from '@wslbench/heads';
 import { z } from 'zod';
 import { adlInsertHook } from './adl-layer.js';
 
@@ -19,9 +19,11 @@ export type AdlHyperparams = z.infer<typeof AdlHyperparams>;
  * ADL: the WGAP (CAM) classifier with Attention-based Dropout Layers at the backbone's insertion points
  * (training only); CAM map.
  */
-export const method = defineMethod<AdlHyperparams, WgapModel>({
+export const method = defineCamMethod<AdlHyperparams>({
   id: 'adl',
   title: 'ADL',
+  paperKey: 'ADL (Choe and Shim, 2019)',
+  summary: { trained: "WGAP with ADL layers at the backbone's insertion points", map: 'CAM' },
   citation: 'Choe, Shim. Attention-based Dropout Layer for Weakly Supervised Object Localization. CVPR 2019.',
   family: 'erasing',
   hyperparams: AdlHyperparams,
@@ -29,16 +31,12 @@ export const method = defineMethod<AdlHyperparams, WgapModel>({
     dropRate: { min: 0.1, max: 0.9, scaling: 'linear' },
     threshold: { min: 0.05, max: 0.95, scaling: 'linear' },
   },
-  requirements: {},
-  build: (backbone, ctx) => buildWgap(backbone, ctx),
   loss(model, batch, ctx) {
     const fctx: ForwardContext = { training: true, rng: ctx.rng };
     fctx.insert = adlInsertHook(ctx.hp, fctx);
     return crossEntropy(model.forward(batch.images, fctx).logits, batch.labels);
   },
   // ADL is the identity at inference: plain CAM (the reference's mean_k(w·A) is CAM / K, equal after min-max).
-  localize: (model, images, classes, ctx) => cam.localize(model, images, classes, ctx as never),
-  classify: (model, images) => cam.classify(model, images),
 });
 
 export default method;

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { defineMethod } from '@wslbench/core';
-import { buildWgap, method as cam, crossEntropy, type WgapModel } from '@wslbench/method-cam';
+import { crossEntropy, defineCamMethod } from '@wslbench/heads';
 import { z } from 'zod';
 import { cutmix } from './cutmix.js';
 
@@ -23,9 +22,11 @@ export const CutmixHyperparams = z
 export type CutmixHyperparams = z.infer<typeof CutmixHyperparams>;
 
 /** CutMix: the WGAP (CAM) classifier trained on box-mixed batches; CAM map. */
-export const method = defineMethod<CutmixHyperparams, WgapModel>({
+export const method = defineCamMethod<CutmixHyperparams>({
   id: 'cutmix',
   title: 'CutMix',
+  paperKey: 'CutMix (Yun et al., 2019)',
+  summary: { trained: 'WGAP on mixed images, λ-mixed labels', map: 'CAM' },
   citation:
     'Yun, Han, Oh, Chun, Choe, Yoo. CutMix: Regularization Strategy to Train Strong Classifiers with Localizable Features. ICCV 2019.',
   family: 'erasing',
@@ -34,12 +35,10 @@ export const method = defineMethod<CutmixHyperparams, WgapModel>({
     beta: { min: 0.25, max: 4, scaling: 'log' },
     prob: { min: 0.1, max: 1, scaling: 'linear' },
   },
-  requirements: {},
   referenceOptions: {
     mixLabels:
       'false = NEGEV code before commit a9d8beb (2024-02-06): cutmix_holder was not passed to the loss, so mixed images were trained with plain CE on their own labels (the state of the paper numbers)',
   },
-  build: (backbone, ctx) => buildWgap(backbone, ctx),
   loss(model, batch, ctx) {
     const { beta, prob, mixLabels } = ctx.hp;
     if (!(ctx.rng() < prob)) {
@@ -52,8 +51,6 @@ export const method = defineMethod<CutmixHyperparams, WgapModel>({
     const pastedLabels = crossEntropy(logits, tf.gather(batch.labels, tf.tensor1d(mixed.perm, 'int32')));
     return tf.add(tf.mul(ownLabels, mixed.lam), tf.mul(pastedLabels, 1 - mixed.lam));
   },
-  localize: (model, images, classes, ctx) => cam.localize(model, images, classes, ctx as never),
-  classify: (model, images) => cam.classify(model, images),
 });
 
 export default method;

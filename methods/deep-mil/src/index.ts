@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { defineMethod, type ForwardContext, type MethodModel } from '@wslbench/core';
-import { crossEntropy } from '@wslbench/method-cam';
+import { crossEntropy } from '@wslbench/heads';
 import { minMaxNormalize } from '@wslbench/metrics';
 import { z } from 'zod';
 import { MilHead } from './mil-head.js';
@@ -48,6 +48,8 @@ export function selectAttention(attention: tf.Tensor4D, classes: readonly number
 export const method = defineMethod<DeepMilHyperparams, DeepMilModel>({
   id: 'deep-mil',
   title: 'Deep MIL',
+  paperKey: 'Deep MIL (Ilse et al., 2018)',
+  summary: { trained: 'attention over positions (gated option)', map: 'attention' },
   citation: 'Ilse, Tomczak, Welling. Attention-based Deep Multiple Instance Learning. ICML 2018.',
   family: 'pooling',
   hyperparams: DeepMilHyperparams,

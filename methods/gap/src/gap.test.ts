@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { buildOnTiny, stepContext, toyBatch } from '@wslbench/core';
+import { buildOnTiny, learnsToyTask, stepContext, toyBatch } from '@wslbench/core/testing';
 import { initEngine } from '@wslbench/engine';
-import { type ClassMapModel, toyCheck, toyCheckFailures } from '@wslbench/pooling-heads';
-import { gapPool, method } from './index.js';
+import { type ClassMapModel, globalAveragePool } from '@wslbench/heads';
+import { method } from './index.js';
 
 beforeAll(async () => {
   // wasm + the engine's training kernels (initEngine also registers TF.js' gradient functions).
@@ -13,16 +13,14 @@ describe('GAP', () => {
   it('pools each class map to its mean', () => {
     // [1, 2, 2, 2]: map 0 = [1, 2, 3, 6], map 1 = [-1, 0, 0, 5]
     const maps = tf.tensor4d([1, -1, 2, 0, 3, 0, 6, 5], [1, 2, 2, 2]);
-    const s = gapPool(maps).arraySync();
+    const s = globalAveragePool(maps).arraySync();
     expect(s[0]![0]).toBeCloseTo(3, 6);
     expect(s[0]![1]).toBeCloseTo(1, 6);
     maps.dispose();
   });
 
-  it('learns the toy task, gives [0,1] maps at feature resolution, and releases its tensors', () => {
-    const r = toyCheck(method);
-    expect(toyCheckFailures(r)).toEqual([]);
-    expect(r.mapMax).toBeGreaterThan(0.99);
+  it('learns the toy task and releases its tensors', () => {
+    expect(learnsToyTask(method)).toEqual([]);
   });
 
   it('with a background map: C logits, class c reads map c+1, and map 0 gets no gradient', () => {

@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { disposeBatch, stepContext } from '@wslbench/core';
+import { disposeBatch } from '@wslbench/core';
+import { learnsToyTask, stepContext } from '@wslbench/core/testing';
 import { initEngine } from '@wslbench/engine';
-import { batchedAndPerImageMaps, nhwcReader, tinyConvNetFixture, trainedTinyWgap } from '@wslbench/gradient-cam';
+import {
+  batchedAndPerImageMaps,
+  nhwcReader,
+  tinyConvNetFixture,
+  trainedTinyWgap,
+} from '@wslbench/gradient-cam/testing';
 import { mapFromActivations, method } from './index.js';
 
 beforeAll(async () => {
@@ -103,5 +109,11 @@ describe('GradCAM++', () => {
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
     disposeBatch(batch);
+  });
+});
+
+describe('the shared toy check', () => {
+  it('learns the toy task and releases its tensors', () => {
+    expect(learnsToyTask(method)).toEqual([]);
   });
 });

@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { disposeBatch, stepContext } from '@wslbench/core';
+import { disposeBatch } from '@wslbench/core';
+import { learnsToyTask, stepContext } from '@wslbench/core/testing';
 import { initEngine } from '@wslbench/engine';
+import { activationsAndGradients } from '@wslbench/gradient-cam';
 import {
-  activationsAndGradients,
   batchedAndPerImageMaps,
-  classActivationMaps,
   nhwcReader,
   tinyConvNetFixture,
   trainedTinyWgap,
-} from '@wslbench/gradient-cam';
+} from '@wslbench/gradient-cam/testing';
+import { classActivationMaps } from '@wslbench/heads';
 import { mapFromActivations, method } from './index.js';
 
 beforeAll(async () => {
@@ -104,5 +105,11 @@ describe('GradCAM', () => {
     tf.dispose([raw, reluCam]);
     model.dispose();
     disposeBatch(batch);
+  });
+});
+
+describe('the shared toy check', () => {
+  it('learns the toy task and releases its tensors', () => {
+    expect(learnsToyTask(method)).toEqual([]);
   });
 });

@@ -1,5 +1,4 @@
-import { defineMethod } from '@wslbench/core';
-import { buildWgap, method as cam, crossEntropy, type WgapModel } from '@wslbench/method-cam';
+import { crossEntropy, defineCamMethod } from '@wslbench/heads';
 import { z } from 'zod';
 import { hideAndSeek } from './hide-and-seek.js';
 
@@ -16,9 +15,11 @@ export const HasHyperparams = z
 export type HasHyperparams = z.infer<typeof HasHyperparams>;
 
 /** Hide-and-Seek: the WGAP (CAM) classifier trained on images whose grid patches are randomly zeroed; CAM map. */
-export const method = defineMethod<HasHyperparams, WgapModel>({
+export const method = defineCamMethod<HasHyperparams>({
   id: 'has',
   title: 'HaS',
+  paperKey: 'HaS (Singh and Lee, 2017)',
+  summary: { trained: 'WGAP, grid patches hidden in training', map: 'CAM' },
   citation:
     'Singh, Lee. Hide-and-Seek: Forcing a Network to be Meticulous for Weakly-supervised Object and Action Localization. ICCV 2017.',
   family: 'erasing',
@@ -27,16 +28,12 @@ export const method = defineMethod<HasHyperparams, WgapModel>({
     gridSize: { feasiblePoints: [4, 5, 8, 16, 32, 56] },
     dropRate: { min: 0.1, max: 0.9, scaling: 'linear' },
   },
-  requirements: {},
-  build: (backbone, ctx) => buildWgap(backbone, ctx),
   loss(model, batch, ctx) {
     const hidden = hideAndSeek(batch.images, ctx.hp.gridSize, ctx.hp.dropRate, ctx.rng);
     const { logits } = model.forward(hidden, { training: true, rng: ctx.rng });
     return crossEntropy(logits, batch.labels);
   },
   // Inference is plain CAM: hiding happens in training only.
-  localize: (model, images, classes, ctx) => cam.localize(model, images, classes, ctx as never),
-  classify: (model, images) => cam.classify(model, images),
 });
 
 export default method;

@@ -20,6 +20,8 @@ export function mapFromActivations({ activations, gradients }: ActivationsAndGra
 export const method = defineGradientMethod<LayerCamHyperparams>({
   id: 'layercam',
   title: 'LayerCAM',
+  paperKey: 'LayerCAM (Jiang et al., 2021)',
+  summary: { trained: 'WGAP', map: 'ReLU(Σ ReLU(g) ⊙ A)' },
   citation:
     'Jiang, Zhang, Hou, Cheng, Wei. LayerCAM: Exploring Hierarchical Class Activation Maps for Localization. IEEE TIP 2021.',
   hyperparams: LayerCamHyperparams,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { definePoolingMethod, poolingHeadFields, stopGradient } from '@wslbench/pooling-heads';
+import { definePoolingMethod, poolingHeadFields, stopGradient } from '@wslbench/heads';
 import { z } from 'zod';
 
 export const LseHyperparams = z
@@ -31,6 +31,8 @@ export function lsePool(maps: tf.Tensor4D, r: number): tf.Tensor2D {
 export const method = definePoolingMethod<LseHyperparams>({
   id: 'lse',
   title: 'LSE',
+  paperKey: 'LSE (Sun et al., 2016)',
+  summary: { trained: '1x1 conv, (1/r) log mean exp(r M), r = 10', map: 'class map' },
   citation: 'Pinheiro, Collobert. From Image-level to Pixel-level Labeling with Convolutional Networks. CVPR 2015.',
   hyperparams: LseHyperparams,
   searchSpace: { r: { min: 1, max: 20, scaling: 'log' } },

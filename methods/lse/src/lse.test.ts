@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs'; // registers op gradients (the tfjs-core Node bundle has none)
-import { toyCheck, toyCheckFailures } from '@wslbench/pooling-heads';
+import { learnsToyTask } from '@wslbench/core/testing';
 import { lsePool, method } from './index.js';
 
 beforeAll(async () => {
@@ -74,7 +74,7 @@ describe('LSE pooling', () => {
 });
 
 describe('LSE method', () => {
-  it('learns the toy task, gives [0,1] maps at feature resolution, and releases its tensors', () => {
-    expect(toyCheckFailures(toyCheck(method))).toEqual([]);
+  it('learns the toy task and releases its tensors', () => {
+    expect(learnsToyTask(method)).toEqual([]);
   });
 });

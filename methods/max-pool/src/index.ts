@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { definePoolingMethod, poolingHeadFields } from '@wslbench/pooling-heads';
+import { definePoolingMethod, poolingHeadFields } from '@wslbench/heads';
 import { z } from 'zod';
 
 export const MaxPoolHyperparams = z.object({ ...poolingHeadFields }).strict();
@@ -14,6 +14,8 @@ export function globalMaxPool(maps: tf.Tensor4D): tf.Tensor2D {
 export const method = definePoolingMethod<MaxPoolHyperparams>({
   id: 'max-pool',
   title: 'MAX-POOL',
+  paperKey: 'MAX-POOL (Oquab et al., 2015)',
+  summary: { trained: '1x1 conv, max', map: 'class map' },
   citation:
     'Oquab, Bottou, Laptev, Sivic. Is object localization for free? Weakly-supervised learning with convolutional neural networks. CVPR 2015.',
   hyperparams: MaxPoolHyperparams,

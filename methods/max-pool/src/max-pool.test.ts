@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { learnsToyTask, toyCheck } from '@wslbench/core/testing';
 import { initEngine } from '@wslbench/engine';
-import { toyCheck, toyCheckFailures } from '@wslbench/pooling-heads';
 import { globalMaxPool, method } from './index.js';
 
 beforeAll(async () => {
@@ -18,8 +18,8 @@ describe('MAX-POOL', () => {
     tf.dispose([maps, g]);
   });
 
-  it('learns the toy task, gives [0,1] maps at feature resolution, and releases its tensors', () => {
-    expect(toyCheckFailures(toyCheck(method))).toEqual([]);
+  it('learns the toy task and releases its tensors', () => {
+    expect(learnsToyTask(method)).toEqual([]);
   });
 
   it('runs with a background map (C logits) and rejects unknown hyper-parameters', () => {

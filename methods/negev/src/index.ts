@@ -47,6 +47,11 @@ export type NegevHyperparams = z.infer<typeof NegevHyperparams>;
 export const method = defineMethod<NegevHyperparams, NegevModel>({
   id: 'negev',
   title: 'NEGEV',
+  paperKey: 'NEGEV (ours)',
+  summary: {
+    trained: 'U-Net decoder on the frozen CAM classifier, sampled C⁺/C⁻ pixels + D⁻',
+    map: 'S¹ (probability)',
+  },
   citation:
     'Belharbi, Pedersoli, Ben Ayed, McCaffrey, Granger. Negative Evidence Matters in Interpretable Histology Image Classification. MIDL 2022.',
   family: 'decoder',

@@ -8,7 +8,7 @@ import type {
   WeightSnapshot,
 } from '@wslbench/core';
 import { buildUnetDecoder, type UnetDecoder } from '@wslbench/decoder';
-import { buildWgap, classActivationMaps, type WgapModel } from '@wslbench/method-cam';
+import { buildWgap, classActivationMaps, WGAP_HEAD_PREFIX, type WgapModel, wgapHead } from '@wslbench/heads';
 import { minMaxNormalize, nanToNum, upsampleMaps } from '@wslbench/metrics';
 
 export interface NegevModel extends MethodModel {
@@ -30,8 +30,8 @@ export interface NegevBuildOptions {
   decoderLrGroup: 'reference' | 'base' | 'head';
 }
 
-/** Prefix of the CAM run's head, as methods/cam names it in its ParamStore. */
-export const CLASSIFIER_HEAD_PREFIX = 'classification_head.';
+/** Parameter-name prefix of the CAM classifier's head, frozen with the encoder. */
+export const CLASSIFIER_HEAD_PREFIX = WGAP_HEAD_PREFIX;
 
 /**
  * Reference lr group of the decoder: names outside the backbone's "feature" patterns get 10x lr, which puts the
@@ -56,6 +56,7 @@ export function buildNegev(
   if (pretrained.method !== 'cam')
     throw new Error(`NEGEV needs the weights of a 'cam' run, got weights of '${pretrained.method}'`);
   const classifier = buildWgap(backbone, ctx);
+  const classifierHead = wgapHead(classifier);
   const group = opts.decoderLrGroup === 'reference' ? referenceDecoderGroup(backbone.id) : opts.decoderLrGroup;
   const decoder = buildUnetDecoder(ctx.params, backbone, { scale: opts.decoderScale, group });
 
@@ -79,8 +80,7 @@ export function buildNegev(
   };
   restoreFrozen(pretrained.weights);
   for (const prefix of frozenPrefixes) ctx.params.setTrainable(prefix, false);
-  const bb = backbone as BackboneInstance & { setBatchNormFrozen?: (frozen: boolean) => void };
-  bb.setBatchNormFrozen?.(true);
+  backbone.setBatchNormFrozen(true);
   let pendingSnapshot: WeightSnapshot | undefined = pretrained.weights;
 
   const encoderCtx: ForwardContext = { training: false };
@@ -91,7 +91,7 @@ export function buildNegev(
     decoder,
     forward(images, training) {
       const { features, stages } = backbone.forward(images, encoderCtx);
-      const logits = classifier.fc.apply(tf.mean(features, [1, 2]) as tf.Tensor2D);
+      const logits = classifierHead(features);
       // The classifier's variables are non-trainable, so the gradient tape never reaches back into the encoder.
       const seg = decoder.apply(stages, [images.shape[1], images.shape[2]], { training });
       return { features, logits, seg };

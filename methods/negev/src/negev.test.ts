@@ -1,18 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  type Batch,
-  buildOnTiny,
-  disposeBatch,
-  ParamStore,
-  rngStream,
-  stepContext,
-  tinyBackbone,
-  toyBatch,
-  trainSteps,
-  type WeightSnapshot,
-} from '@wslbench/core';
+import { type Batch, disposeBatch, ParamStore, rngStream, type WeightSnapshot } from '@wslbench/core';
+import { buildOnTiny, learnsToyTask, stepContext, tinyBackbone, toyBatch, trainSteps } from '@wslbench/core/testing';
 import { initEngine } from '@wslbench/engine';
-import { method as cam, type WgapModel } from '@wslbench/method-cam';
+import { defineCamMethod, type WgapModel } from '@wslbench/heads';
+import { z } from 'zod';
 import { method, type NegevHyperparams, type NegevModel, negevPixelWeights } from './index.js';
 
 beforeAll(async () => {
@@ -23,6 +14,15 @@ beforeAll(async () => {
 const SIZE = 16;
 /** Tiny decoder: 256-128-64 x 1/16 = 16-8-4 channels on the 3-stage tiny backbone. */
 const TINY = { decoderScale: 1 / 16 };
+
+/** A CAM classifier (the heads package's CAM base, as methods/cam defines it) for NEGEV's frozen weights. */
+const cam = defineCamMethod({
+  id: 'cam',
+  title: 'CAM',
+  citation: '',
+  family: 'cam',
+  hyperparams: z.object({}).strict(),
+});
 
 let camWeights: WeightSnapshot;
 beforeAll(() => {
@@ -220,3 +220,16 @@ function rankAuc(model: NegevModel, hp: NegevHyperparams, batch: Batch): number 
   for (const p of pos) for (const q of neg) wins += p > q ? 1 : p === q ? 0.5 : 0;
   return wins / (pos.length * neg.length);
 }
+
+describe('the shared toy check', () => {
+  it('learns the toy task and releases its tensors', () => {
+    expect(
+      learnsToyTask(method, {
+        hp: { ...TINY, n: 4 },
+        negatives: true,
+        pretrained: { method: 'cam', weights: camWeights },
+        mapSize: SIZE,
+      }),
+    ).toEqual([]);
+  });
+});

@@ -1,4 +1,4 @@
-import { definePoolingMethod, poolingHeadFields } from '@wslbench/pooling-heads';
+import { definePoolingMethod, poolingHeadFields } from '@wslbench/heads';
 import { z } from 'zod';
 import { peakStimulationPool, simplifiedPrmPool } from './peaks.js';
 
@@ -26,6 +26,8 @@ export type PrmHyperparams = z.infer<typeof PrmHyperparams>;
 export const method = definePoolingMethod<PrmHyperparams>({
   id: 'prm',
   title: 'PRM',
+  paperKey: 'PRM (Zhou et al., 2018)',
+  summary: { trained: 'peak stimulation', map: 'class response map' },
   citation: 'Zhou, Zhu, Ye, Qiu, Jiao. Weakly Supervised Instance Segmentation using Class Peak Response. CVPR 2018.',
   hyperparams: PrmHyperparams,
   searchSpace: {

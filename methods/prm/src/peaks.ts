@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { withoutGradient } from '@wslbench/pooling-heads';
+import { withoutGradient } from '@wslbench/heads';
 
 export type PeakFilter = 'none' | 'median';
 

@@ -28,7 +28,9 @@ export type SmoothGradCamPlusPlusHyperparams = z.infer<typeof SmoothGradCamPlusP
 
 export const method = defineGradientMethod<SmoothGradCamPlusPlusHyperparams>({
   id: 'smooth-gradcam-pp',
-  title: 'Smooth-GradCAM++',
+  title: 'Smooth-GradCAM',
+  paperKey: 'Smooth-GradCAM (Omeiza et al., 2019)',
+  summary: { trained: 'WGAP', map: 'n = 4, σ = 0.3, clean activations' },
   citation:
     'Omeiza, Speakman, Cintas, Weldemariam. Smooth Grad-CAM++: An Enhanced Inference Level Visualization Technique for Deep Convolutional Neural Network Models. arXiv:1908.01224, 2019.',
   hyperparams: SmoothGradCamPlusPlusHyperparams,

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { disposeBatch, stepContext } from '@wslbench/core';
+import { disposeBatch } from '@wslbench/core';
+import { learnsToyTask, stepContext } from '@wslbench/core/testing';
 import { initEngine } from '@wslbench/engine';
-import { activationsAndGradients, nhwcReader, tinyConvNetFixture, trainedTinyWgap, wave } from '@wslbench/gradient-cam';
-import { mapFromActivations as gradCamPlusPlus } from '@wslbench/method-gradcam-pp';
+import { activationsAndGradients, gradCamPlusPlusMap as gradCamPlusPlus } from '@wslbench/gradient-cam';
+import { nhwcReader, tinyConvNetFixture, trainedTinyWgap, wave } from '@wslbench/gradient-cam/testing';
 import { minMaxNormalize } from '@wslbench/metrics';
 import { mapFromActivations, method, smoothRawMaps } from './index.js';
 
@@ -178,5 +179,11 @@ describe('Smooth-GradCAM++', () => {
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
     disposeBatch(batch);
+  });
+});
+
+describe('the shared toy check', () => {
+  it('learns the toy task and releases its tensors', () => {
+    expect(learnsToyTask(method)).toEqual([]);
   });
 });

@@ -4,9 +4,8 @@ import {
   activationsAndGradients,
   checkSameShape,
   spatialSum,
-  type WgapModel,
-  weightedChannelSum,
 } from '@wslbench/gradient-cam';
+import { type WgapModel, weightedChannelSum } from '@wslbench/heads';
 
 /** torchcam's epsilon in the α denominator (reference mode only; the paper form has none, see README). */
 export const SMOOTH_ALPHA_EPS = 1e-8;

@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { defineMethod } from '@wslbench/core';
-import { gap, predictedClasses } from '@wslbench/method-acol';
-import { crossEntropy } from '@wslbench/method-cam';
+import { crossEntropy, globalAveragePool, predictedClasses, selectClassMaps } from '@wslbench/heads';
 import { minMaxNormalize } from '@wslbench/metrics';
-import { selectClassMaps } from '@wslbench/pooling-heads';
 import { z } from 'zod';
 import { buildSpg, type SpgModel } from './spg.js';
 import { spgGuidanceLoss } from './spg-loss.js';
@@ -43,6 +41,8 @@ export type SpgHyperparams = z.infer<typeof SpgHyperparams>;
 export const method = defineMethod<SpgHyperparams, SpgModel>({
   id: 'spg',
   title: 'SPG',
+  paperKey: 'SPG (Zhang et al., 2018b)',
+  summary: { trained: 'SPG-A/B/C branches + 3 BCE guidance losses', map: 'SPG-A class map' },
   citation:
     'Zhang, Wei, Kang, Yang, Huang. Self-produced Guidance for Weakly-supervised Object Localization. ECCV 2018.',
   family: 'erasing',
@@ -63,7 +63,7 @@ export const method = defineMethod<SpgHyperparams, SpgModel>({
     );
   },
   classify(model, images) {
-    return tf.tidy(() => gap(model.classMaps(images, { training: false })));
+    return tf.tidy(() => globalAveragePool(model.classMaps(images, { training: false })));
   },
 });
 

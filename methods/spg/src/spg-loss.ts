@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { selectClassMaps, withoutGradient } from '@wslbench/heads';
 import { minMaxNormalize } from '@wslbench/metrics';
-import { selectClassMaps, withoutGradient } from '@wslbench/pooling-heads';
 import { type GuidanceMask, guidanceMask, maskedBceWithLogits, minForegroundPixels } from './guidance.js';
 import type { SpgOutput } from './spg.js';
 

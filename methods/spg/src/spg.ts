@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackboneInstance, BuildContext, ForwardContext, MethodModel } from '@wslbench/core';
-import { ConvStack, gap, headWidth } from '@wslbench/method-acol';
+import { ConvStack, globalAveragePool, headWidth } from '@wslbench/heads';
 
 /** Default side-branch inputs (SPG_B_1a, SPG_B_2a): two intermediate features at the CAM layer's resolution. */
 export const DEFAULT_SIDE_TAPS: Readonly<Record<string, readonly [string, string]>> = {
@@ -103,7 +103,7 @@ export function buildSpg(
       const maps = classifier.apply(features);
       return {
         maps,
-        logits: gap(maps),
+        logits: globalAveragePool(maps),
         b1: bShared.apply(b1a.apply(side[0]!)),
         b2: bShared.apply(b2a.apply(side[1]!)),
         c: spgC.apply(features),

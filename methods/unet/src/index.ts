@@ -50,7 +50,10 @@ export function buildUnet(
 /** U-Net (Ronneberger et al. 2015) with the NEGEV encoder and decoder, trained on full masks: the upper bound. */
 export const method = defineMethod<UnetHyperparams, UnetModel>({
   id: 'unet',
-  title: 'U-Net (fully supervised)',
+  title: 'U-Net',
+  paperKey: 'U-Net (Ronneberger et al., 2015)',
+  group: 'fully-supervised',
+  summary: { trained: 'encoder + decoder on full masks', map: 'S¹' },
   citation: 'Ronneberger, Fischer, Brox. U-Net: Convolutional Networks for Biomedical Image Segmentation. MICCAI 2015.',
   family: 'supervised',
   hyperparams: UnetHyperparams,

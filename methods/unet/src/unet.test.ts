@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { buildOnTiny, disposeBatch, stepContext, toyBatch, trainSteps } from '@wslbench/core';
+import { disposeBatch } from '@wslbench/core';
+import { buildOnTiny, learnsToyTask, stepContext, toyBatch, trainSteps } from '@wslbench/core/testing';
 import { initEngine } from '@wslbench/engine';
 import { method, type UnetModel } from './index.js';
 
@@ -68,5 +69,11 @@ describe('U-Net', () => {
     expect(model.params.get('encoder.conv4.kernel').group).toBe('head');
     expect(model.params.get('decoder.blocks.0.conv1.kernel').group).toBe('base');
     model.dispose();
+  });
+});
+
+describe('the shared toy check', () => {
+  it('learns the toy task and releases its tensors', () => {
+    expect(learnsToyTask(method, { hp: { decoderScale: 1 / 16 }, mapSize: 16 })).toEqual([]);
   });
 });

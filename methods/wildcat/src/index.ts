@@ -1,4 +1,4 @@
-import { definePoolingMethod, poolingHeadFields } from '@wslbench/pooling-heads';
+import { definePoolingMethod, poolingHeadFields } from '@wslbench/heads';
 import { z } from 'zod';
 import { wildcatPool } from './wildcat-pool.js';
 
@@ -33,6 +33,8 @@ export type WildcatHyperparams = z.infer<typeof WildcatHyperparams>;
 export const method = definePoolingMethod<WildcatHyperparams>({
   id: 'wildcat',
   title: 'WILDCAT',
+  paperKey: 'WILDCAT (Durand et al., 2017)',
+  summary: { trained: 'm modalities, top-kmax + α bottom-kmin', map: 'class map' },
   citation:
     'Durand, Mordan, Thome, Cord. WILDCAT: Weakly Supervised Learning of Deep ConvNets for Image Classification, Pointwise Localization and Segmentation. CVPR 2017.',
   hyperparams: WildcatHyperparams,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { mapsAsRows, withoutGradient } from '@wslbench/pooling-heads';
+import { mapsAsRows, withoutGradient } from '@wslbench/heads';
 import { positionCount } from './positions.js';
 
 /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { buildOnTiny } from '@wslbench/core';
+import { buildOnTiny, learnsToyTask, toyCheck } from '@wslbench/core/testing';
 import { initEngine } from '@wslbench/engine';
-import { type ClassMapModel, toyCheck, toyCheckFailures } from '@wslbench/pooling-heads';
+import type { ClassMapModel } from '@wslbench/heads';
 import { bottomKMean, method, positionCount, roundHalfEven, topKMean, wildcatPool } from './index.js';
 
 beforeAll(async () => {
@@ -103,8 +103,8 @@ describe('WILDCAT method', () => {
     expect(() => method.hyperparams.parse({ dropKmin: true })).toThrow();
   });
 
-  it('learns the toy task, gives [0,1] maps at feature resolution, and releases its tensors', () => {
-    expect(toyCheckFailures(toyCheck(method))).toEqual([]);
+  it('learns the toy task and releases its tensors', () => {
+    expect(learnsToyTask(method)).toEqual([]);
   });
 
   it('runs the reference-code option with a background map', () => {

@@ -5,8 +5,8 @@ import {
   defineGradientMethod,
   gradientBaseShape,
   singlePassMaps,
-  weightedChannelSum,
 } from '@wslbench/gradient-cam';
+import { weightedChannelSum } from '@wslbench/heads';
 import { z } from 'zod';
 
 export const XGradCamHyperparams = z.object({ ...gradientBaseShape }).strict();
@@ -28,6 +28,8 @@ export function mapFromActivations({ activations, gradients }: ActivationsAndGra
 export const method = defineGradientMethod<XGradCamHyperparams>({
   id: 'xgradcam',
   title: 'XGradCAM',
+  paperKey: 'XGradCAM (Fu et al., 2020)',
+  summary: { trained: 'WGAP', map: 'Σ g·A / Σ A weights' },
   citation:
     'Fu, Hu, Dong, Li, Cao, Wang, Bao. Axiom-based Grad-CAM: Towards Accurate Visualization and Explanation of CNNs. BMVC 2020.',
   hyperparams: XGradCamHyperparams,

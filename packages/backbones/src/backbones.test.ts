@@ -120,7 +120,7 @@ describe('hooks', () => {
     const inner = bb.forward(x, { training: false, insert: (p, t) => (p === 'layer3.0' ? tf.mul(t, 2) : t) }).features;
     expect(tf.max(tf.abs(tf.sub(inner, plain))).dataSync()[0]).toBeGreaterThan(1e-3);
     // gradient through a tap wrapper reaches the input
-    const g = tf.grad((inp: tf.Tensor4D) => tf.sum(bb.forward(inp, { training: false }).features))(x);
+    const g = tf.grad((inp: tf.Tensor) => tf.sum(bb.forward(inp as tf.Tensor4D, { training: false }).features))(x);
     expect(tf.sum(tf.abs(g)).dataSync()[0]).toBeGreaterThan(0);
     store.dispose();
   });

@@ -56,7 +56,7 @@ describe('batch norm inside a backbone: training vs inference vs frozen', () => 
       expect(v).toBeCloseTo(inf2[i]!, 5);
     });
     bb.setBatchNormFrozen(false);
-    tf.tidy(() => bb.forward(x, { training: true }));
+    tf.tidy(() => bb.forward(x, { training: true }).features);
     expect(stats()).not.toEqual(before);
     conv1.dispose();
     store.dispose();

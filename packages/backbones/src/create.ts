@@ -40,8 +40,6 @@ export interface WsolBackbone extends BackboneInstance {
   /** The truncation point, when built with `until`. */
   readonly until?: string;
   readonly kerasBindings: readonly KerasBinding[];
-  /** Freeze every batch norm (running statistics, no updates) - NEGEV's frozen classifier. */
-  setBatchNormFrozen(frozen: boolean): void;
   /** Parameter counts: `trainable` excludes BN running stats (as PyTorch), `total` includes them (as Keras). */
   countParams(): { trainable: number; runningStats: number; total: number; byGroup: { base: number; head: number } };
 }

@@ -50,11 +50,21 @@ function kerasLayers(
   });
 }
 
-const byName = (ref: { name?: string }) => (ref as { name: string }).name;
-const legacyName = (ref: { name?: string; aliases?: readonly string[] }) => ref.aliases?.[0] ?? ref.name!;
+type LayerRef = WsolBackbone['kerasBindings'][number]['ref'];
+const refName = (ref: LayerRef, what: string): Extract<LayerRef, { name: string }> => {
+  if (!('name' in ref)) throw new Error(`${what}: layer ${JSON.stringify(ref)} has no name`);
+  return ref;
+};
+const byName = (ref: LayerRef) => refName(ref, 'byName').name;
+const legacyName = (ref: LayerRef) => {
+  const named = refName(ref, 'legacyName');
+  return named.aliases?.[0] ?? named.name;
+};
 /** TF2-style auto names: conv2d, conv2d_1, ... (rank k -> suffix k-1). */
-const tf2Auto = (ref: { className?: string; ordinal?: number }) =>
-  ref.ordinal === 1 ? ref.className! : `${ref.className}_${ref.ordinal! - 1}`;
+const tf2Auto = (ref: LayerRef) => {
+  if (!('className' in ref)) throw new Error(`tf2Auto: layer ${ref.name} is named, not ranked`);
+  return ref.ordinal === 1 ? ref.className : `${ref.className}_${ref.ordinal - 1}`;
+};
 
 /** Plain-loop 'same' 3x3 conv + bias + ReLU, NHWC with N = 1. */
 function conv3x3Relu(
@@ -142,7 +152,7 @@ describe('Keras weights', () => {
     await loadKerasWeights(folded, path);
     await loadKerasWeights(plain, path, { foldPreprocessing: false });
     const rgb = tf.randomUniform([1, 16, 16, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
-    const ours = tf.div(tf.sub(rgb, folded.mean as number[]), folded.std as number[]) as tf.Tensor4D;
+    const ours = tf.div(tf.sub(rgb, [...folded.mean]), [...folded.std]) as tf.Tensor4D;
     const caffe = tf.sub(tf.mul(tf.reverse(rgb, 3), 255), [103.939, 116.779, 123.68]) as tf.Tensor4D;
     const a = tf.slice(capture(folded, ours, 'conv1'), [0, 2, 2, 0], [1, 12, 12, -1]);
     const b = tf.slice(capture(plain, caffe, 'conv1'), [0, 2, 2, 0], [1, 12, 12, -1]);
@@ -180,7 +190,7 @@ describe('Keras weights', () => {
       Array.from(file.weights.get('batch_normalization_69')![2]!.data),
     );
     const rgb = tf.randomUniform([1, 16, 16, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
-    const ours = tf.div(tf.sub(rgb, folded.mean as number[]), folded.std as number[]) as tf.Tensor4D;
+    const ours = tf.div(tf.sub(rgb, [...folded.mean]), [...folded.std]) as tf.Tensor4D;
     const tfMode = tf.sub(tf.mul(rgb, 2), 1) as tf.Tensor4D;
     const a = tf.slice(capture(folded, ours, 'Conv2d_1a_3x3'), [0, 1, 1, 0], [1, 7, 7, -1]);
     const b = tf.slice(capture(plain, tfMode, 'Conv2d_1a_3x3'), [0, 1, 1, 0], [1, 7, 7, -1]);

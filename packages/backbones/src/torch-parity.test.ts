@@ -50,12 +50,16 @@ function setup(id: string) {
     const weights = read(params.map((p) => p.variable));
     const { value, grads } = lossAndGrads(s);
     const out = { weights, loss: value.dataSync()[0]!, grads: read(grads) };
-    tf.tidy(() => params.forEach((p, i) => p.variable.assign(tf.sub(p.variable, tf.mul(grads[i]!, LR)))));
+    tf.tidy(() => {
+      for (const [i, p] of params.entries()) p.variable.assign(tf.sub(p.variable, tf.mul(grads[i]!, LR)));
+    });
     tf.dispose([value, ...grads]);
     return out;
   };
   const load = (weights: Float32Array[]) =>
-    tf.tidy(() => params.forEach((p, i) => p.variable.assign(tf.tensor(weights[i]!, p.variable.shape))));
+    tf.tidy(() => {
+      for (const [i, p] of params.entries()) p.variable.assign(tf.tensor(weights[i]!, p.variable.shape));
+    });
   const dispose = () => {
     tf.dispose([x, y]);
     store.dispose();
@@ -66,12 +70,12 @@ function setup(id: string) {
 function maxRel(a: Float32Array[], b: Float32Array[]): number {
   let num = 0;
   let den = 0;
-  a.forEach((u, k) =>
-    u.forEach((v, i) => {
+  for (const [k, u] of a.entries()) {
+    for (const [i, v] of u.entries()) {
       num = Math.max(num, Math.abs(v - b[k]![i]!));
       den = Math.max(den, Math.abs(v));
-    }),
-  );
+    }
+  }
   return den === 0 ? num : num / den;
 }
 
@@ -129,7 +133,8 @@ maybe('torch and wasm train every backbone alike', () => {
     };
     const wasm = await run('wasm');
     const ours = await run('torch');
-    wasm.losses.forEach((l, s) => expect(Math.abs(ours.losses[s]! - l)).toBeLessThan(1e-4 * Math.max(1, l)));
+    for (const [s, l] of wasm.losses.entries())
+      expect(Math.abs(ours.losses[s]! - l)).toBeLessThan(1e-4 * Math.max(1, l));
     expect(maxRel(wasm.weights, ours.weights)).toBeLessThan(1e-4);
   });
 });

@@ -3,10 +3,12 @@ import { Command } from 'commander';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerCellCommand } from './commands/cell.js';
 import { registerDataCommand } from './commands/data.js';
+import { registerDocsCommand } from './commands/docs.js';
 import { registerEnvCommand } from './commands/env.js';
 import { registerEvaluateCommand } from './commands/evaluate.js';
 import { registerGridCommand } from './commands/grid.js';
 import { registerListCommand } from './commands/list.js';
+import { registerNewCommand } from './commands/new.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerVisualizeCommand } from './commands/visualize.js';
@@ -46,6 +48,8 @@ registerWeightsCommand(program);
 registerCellCommand(program);
 registerGridCommand(program);
 registerWorkerCommand(program);
+registerDocsCommand(program);
+registerNewCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`wslbench: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -104,7 +104,7 @@ describe('the documented command lines', () => {
     try {
       for (const { line } of trains) {
         const { opts, global } = parse(line);
-        const config: RunConfig = runConfigFromFlags({ hp: [], ...(opts as object) } as Parameters<
+        const config: RunConfig = runConfigFromFlags({ hp: [], ...(opts as object) } as unknown as Parameters<
           typeof runConfigFromFlags
         >[0]);
         const method = methods.get(config.method);

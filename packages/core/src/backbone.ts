@@ -31,6 +31,11 @@ export interface BackboneInstance {
   /** Prefix of every backbone parameter name (e.g. 'encoder.'). */
   readonly prefix: string;
   forward(x: tf.Tensor4D, ctx: ForwardContext): BackboneOutput;
+  /**
+   * Freeze every batch norm (running statistics used and never updated, even in training mode): a method that keeps
+   * a trained encoder fixed (NEGEV's classifier) calls it. A backbone without batch norm does nothing.
+   */
+  setBatchNormFrozen(frozen: boolean): void;
 }
 
 export interface BackboneFactoryOptions {

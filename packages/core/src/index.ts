@@ -9,5 +9,3 @@ export * from './nn/params.js';
 export * from './record.js';
 export * from './results-lock.js';
 export * from './seeds.js';
-export * from './testing/method-harness.js';
-export * from './testing/tiny-backbone.js';

@@ -7,6 +7,27 @@ import type { Rng } from './seeds.js';
 
 export type MethodFamily = 'pooling' | 'cam' | 'gradient' | 'erasing' | 'decoder' | 'supervised';
 
+/** Weakly supervised: image-level labels only; fully supervised: trained on pixel masks (U-Net, the upper bound). */
+export type MethodGroup = 'weakly-supervised' | 'fully-supervised';
+
+/**
+ * What a method is, for people: tables, charts, `wslbench list` and docs/methods.md read it from here (results
+ * records carry it, see `describeMethod`).
+ */
+export interface MethodDescription {
+  id: string;
+  /** Name shown in tables, charts and `wslbench list` (the paper's Table 1 name). */
+  title: string;
+  citation: string;
+  family: MethodFamily;
+  /** Row label in the paper's tables (packages/report/data/paper-tables.json); absent: the paper has no row. */
+  paperKey?: string;
+  /** Default 'weakly-supervised'. */
+  group?: MethodGroup;
+  /** One line each for docs/methods.md: what is trained, and the map `localize` returns. */
+  summary?: { trained: string; map: string };
+}
+
 /** AlgoPerf-style search space entry for one hyper-parameter. */
 export type SearchDim =
   | { min: number; max: number; scaling: 'linear' | 'log' }
@@ -19,8 +40,6 @@ export interface MethodRequirements {
   pixelMasks?: boolean;
   /** Uses fully negative samples when the dataset has them (NEGEV's D- term). */
   fullyNegative?: boolean;
-  /** localize() back-propagates (gradient CAMs): the evaluator must not wrap it in a no-gradient scope. */
-  gradients?: boolean;
 }
 
 /** Everything `build` gets besides the backbone. */
@@ -64,16 +83,12 @@ export interface MethodModel {
  * The contract every method package implements, as one plain object. The trainer never branches on method ids.
  * All tensor-returning functions are called inside tf.tidy by the caller (except where gradients are needed).
  */
-export interface WslMethod<H = Record<string, unknown>, M extends MethodModel = MethodModel> {
-  id: string;
-  title: string;
-  citation: string;
-  family: MethodFamily;
+export interface WslMethod<H = Record<string, unknown>, M extends MethodModel = MethodModel> extends MethodDescription {
   /** Hyper-parameters with defaults (`schema.parse({})` gives the defaults). Strict: unknown keys rejected. */
   hyperparams: z.ZodType<H>;
   searchSpace: Partial<Record<keyof H & string, SearchDim>>;
   requirements: MethodRequirements;
-  /** Reference-code behaviours offered as named options (documented in the method's README). */
+  /** Reference-code behaviours offered as named options (docs/methods.md lists them; the README explains them). */
   referenceOptions?: Partial<Record<keyof H & string, string>>;
   /**
    * Id of the method whose training this one is, exactly (same build, loss and hyper-parameters that reach them),
@@ -101,3 +116,15 @@ export function defineMethod<H, M extends MethodModel>(m: WslMethod<H, M>): WslM
 }
 
 export type AnyMethod = WslMethod<any, any>;
+
+/** The description a results record carries (defaults filled), so that the report needs no method table. */
+export interface MethodInfo {
+  id: string;
+  title: string;
+  paperKey: string | null;
+  group: MethodGroup;
+}
+
+export function describeMethod(m: MethodDescription): MethodInfo {
+  return { id: m.id, title: m.title, paperKey: m.paperKey ?? null, group: m.group ?? 'weakly-supervised' };
+}

@@ -75,6 +75,16 @@ export const ResultRecord = z.object({
     .object({ reason: z.string(), epoch: z.number().int().nullable(), step: z.number().int().nullable() })
     .optional(),
   method: z.string(),
+  /** Who the method is (title, paper row, group), from its descriptor; absent in records written before 0.2. */
+  methodInfo: z
+    .object({
+      id: z.string(),
+      title: z.string(),
+      paperKey: z.string().nullable(),
+      group: z.enum(['weakly-supervised', 'fully-supervised']),
+    })
+    .strict()
+    .optional(),
   backbone: z.string(),
   dataset: z.string(),
   fold: z.number().int(),

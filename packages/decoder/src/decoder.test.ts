@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createBackbone } from '@wslbench/backbones';
-import { type BackboneInstance, ParamStore, rngStream, tinyBackbone } from '@wslbench/core';
+import { type BackboneInstance, ParamStore, rngStream } from '@wslbench/core';
+import { tinyBackbone } from '@wslbench/core/testing';
 import { initEngine } from '@wslbench/engine';
 import { foregroundProbability, maskedPixelCrossEntropy, weightedPixelCrossEntropy } from './pixel-loss.js';
 import { buildUnetDecoder, decoderChannels, upsampleNearest2x } from './unet-decoder.js';

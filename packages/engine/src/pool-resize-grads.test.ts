@@ -58,8 +58,8 @@ describe('wasm MaxPoolGrad (engine kernel)', () => {
     const ref = maxPoolGradReference(k, s, pad);
     const got = tf.tidy(() =>
       tf
-        .grad((x: tf.Tensor4D) =>
-          tf.sum(tf.mul(tf.maxPool(x, k, s, pad), tf.tensor4d(ref.dy, [N, ref.oh, ref.ow, C]))),
+        .grad((x: tf.Tensor) =>
+          tf.sum(tf.mul(tf.maxPool(x as tf.Tensor4D, k, s, pad), tf.tensor4d(ref.dy, [N, ref.oh, ref.ow, C]))),
         )(tf.tensor4d(input, [N, H, W, C]))
         .dataSync(),
     );
@@ -86,10 +86,10 @@ describe('wasm ResizeNearestNeighborGrad (engine kernel)', () => {
         const expected = new Float32Array(N * H * W * C);
         for (let i = 0; i < src.length; i++) expected[src[i]!]! += dy[i]!;
         const g = tf
-          .grad((x: tf.Tensor4D) =>
+          .grad((x: tf.Tensor) =>
             tf.sum(
               tf.mul(
-                tf.image.resizeNearestNeighbor(x, [size[0], size[1]], ac, hp),
+                tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [size[0], size[1]], ac, hp),
                 tf.tensor4d(dy, [N, size[0], size[1], C]),
               ),
             ),

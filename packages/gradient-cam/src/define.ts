@@ -1,14 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { defineMethod, type LocalizeContext, type SearchDim, type WslMethod } from '@wslbench/core';
-import { buildWgap, crossEntropy, type WgapModel } from '@wslbench/method-cam';
+import {
+  defineMethod,
+  type LocalizeContext,
+  type MethodDescription,
+  type SearchDim,
+  type WslMethod,
+} from '@wslbench/core';
+import { buildWgap, crossEntropy, type WgapModel } from '@wslbench/heads';
 import { minMaxNormalize } from '@wslbench/metrics';
 import type { z } from 'zod';
 import { type ActivationsAndGradients, activationsAndGradients } from './target-gradients.js';
 
-export interface GradientMethodSpec<H> {
-  id: string;
-  title: string;
-  citation: string;
+export interface GradientMethodSpec<H> extends Omit<MethodDescription, 'family'> {
   hyperparams: z.ZodType<H>;
   searchSpace?: Partial<Record<keyof H & string, SearchDim>>;
   referenceOptions?: Partial<Record<keyof H & string, string>>;
@@ -21,15 +24,14 @@ export interface GradientMethodSpec<H> {
  * raw map, min-max normalised per sample at feature resolution (the evaluator upsamples).
  */
 export function defineGradientMethod<H>(spec: GradientMethodSpec<H>): WslMethod<H, WgapModel> {
+  const { hyperparams, searchSpace = {}, referenceOptions, rawMaps: _rawMaps, ...description } = spec;
   return defineMethod<H, WgapModel>({
-    id: spec.id,
-    title: spec.title,
-    citation: spec.citation,
+    ...description,
     family: 'gradient',
-    hyperparams: spec.hyperparams,
-    searchSpace: spec.searchSpace ?? {},
-    requirements: { gradients: true },
-    ...(spec.referenceOptions ? { referenceOptions: spec.referenceOptions } : {}),
+    hyperparams,
+    searchSpace,
+    requirements: {},
+    ...(referenceOptions ? { referenceOptions } : {}),
     // Build and loss are CAM's and no hyper-parameter reaches them: with reuseCamRun the run is CAM's training.
     trainingOf: (hp) => (reusesCamRun(hp) ? 'cam' : spec.id),
     build: (backbone, ctx) => buildWgap(backbone, ctx),

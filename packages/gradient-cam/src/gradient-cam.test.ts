@@ -1,19 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { buildOnTiny, disposeBatch, stepContext, toyBatch, trainSteps } from '@wslbench/core';
+import { describeMethod, disposeBatch } from '@wslbench/core';
+import { buildOnTiny, stepContext, toyBatch, trainSteps } from '@wslbench/core/testing';
 import { initEngine } from '@wslbench/engine';
+import { type WgapModel, weightedChannelSum, wgapHead } from '@wslbench/heads';
 import { z } from 'zod';
 import {
   activationsAndGradients,
   defineGradientMethod,
   gradientBaseShape,
-  nhwcReader,
   singlePassMaps,
   targetLogitGradients,
-  tinyConvNetFixture,
-  type WgapModel,
-  weightedChannelSum,
-  wgapHead,
 } from './index.js';
+import { nhwcReader, tinyConvNetFixture } from './testing.js';
 
 beforeAll(async () => {
   // wasm + the engine's training kernels (initEngine also registers TF.js' gradient functions).
@@ -36,9 +34,9 @@ function finiteDifferenceGradients(
   for (let idx = 0; idx < base.length; idx++) {
     const n = Math.floor(idx / per);
     const plus = base.slice();
-    plus[idx] += step;
+    plus[idx] = plus[idx]! + step;
     const minus = base.slice();
-    minus[idx] -= step;
+    minus[idx] = minus[idx]! - step;
     out[idx] = (logitAt(plus, n) - logitAt(minus, n)) / (2 * step);
   }
   return out;
@@ -130,10 +128,17 @@ describe('defineGradientMethod', () => {
       id: 'sum-probe',
       title: 'probe',
       citation: '-',
+      paperKey: 'Probe (nobody, 2026)',
       hyperparams: z.object({ ...gradientBaseShape }).strict(),
       rawMaps: singlePassMaps(({ activations }) => tf.sum(activations, 3) as tf.Tensor3D),
     });
-    expect(sumOfActivations.requirements.gradients).toBe(true);
+    expect(describeMethod(sumOfActivations)).toEqual({
+      id: 'sum-probe',
+      title: 'probe',
+      paperKey: 'Probe (nobody, 2026)',
+      group: 'weakly-supervised',
+    });
+    expect(sumOfActivations.requirements).toEqual({});
     expect(sumOfActivations.family).toBe('gradient');
     expect(sumOfActivations.hyperparams.parse({})).toEqual({ reuseCamRun: false });
     const batch = toyBatch(4, 16);

@@ -1,20 +1,10 @@
-export { buildWgap, classActivationMaps, crossEntropy, type WgapModel } from '@wslbench/method-cam';
 export { defineGradientMethod, type GradientMethodSpec, singlePassMaps } from './define.js';
+export { type GradCamPlusPlusOptions, gradCamPlusPlusMap, PGC_ALPHA_EPS } from './gradcam-pp-map.js';
 export { gradientBaseShape } from './hyperparams.js';
-export { checkSameShape, spatialSum, weightedChannelSum } from './maps.js';
+export { checkSameShape, spatialSum } from './maps.js';
 export {
   type ActivationsAndGradients,
   activationsAndGradients,
   checkClasses,
-  type Head,
   targetLogitGradients,
-  wgapHead,
 } from './target-gradients.js';
-export {
-  batchedAndPerImageMaps,
-  type ConvNetFixture,
-  nhwcReader,
-  tinyConvNetFixture,
-  trainedTinyWgap,
-  wave,
-} from './testing.js';

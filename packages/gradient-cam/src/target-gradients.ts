@@ -1,19 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { WgapModel } from '@wslbench/method-cam';
+import { type Head, type WgapModel, wgapHead } from '@wslbench/heads';
 
 /** Target-layer activations A [N, h, w, K] and ∂S_c/∂A of each sample's class logit, same shape. */
 export type ActivationsAndGradients = {
   activations: tf.Tensor4D;
   gradients: tf.Tensor4D;
 };
-
-/** The part of the classifier after the target layer: activations [N, h, w, K] -> logits [N, C]. */
-export type Head = (activations: tf.Tensor4D) => tf.Tensor2D;
-
-/** The WGAP head (GAP + FC), exactly as WgapModel.forward applies it after the backbone. */
-export function wgapHead(model: WgapModel): Head {
-  return (a) => model.fc.apply(tf.mean(a, [1, 2]) as tf.Tensor2D);
-}
 
 export function checkClasses(classes: readonly number[], batchSize: number, numClasses?: number): void {
   if (classes.length !== batchSize) {

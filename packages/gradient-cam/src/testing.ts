@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type AnyMethod, type Batch, buildOnTiny, type LocalizeContext, toyBatch, trainSteps } from '@wslbench/core';
-import type { WgapModel } from '@wslbench/method-cam';
-import { type Head, targetLogitGradients } from './target-gradients.js';
+import type { AnyMethod, Batch, LocalizeContext } from '@wslbench/core';
+import { buildOnTiny, toyBatch, trainSteps } from '@wslbench/core/testing';
+import type { Head, WgapModel } from '@wslbench/heads';
+import { targetLogitGradients } from './target-gradients.js';
 
 /** Deterministic, sign-mixed fill: no RNG so that every test sees the same numbers. */
 export function wave(length: number, phase: number, scale = 1): Float32Array {

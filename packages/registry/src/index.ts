@@ -57,3 +57,11 @@ export function getMethod(id: string): AnyMethod {
   }
   return m;
 }
+export {
+  cellsLine,
+  methodReferences,
+  methodsSentence,
+  methodsTable,
+  replaceSection,
+  syncGeneratedDocs,
+} from './docs.js';

@@ -2,17 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  type AnyMethod,
-  buildOnTiny,
-  disposeBatch,
-  type MethodModel,
-  stepContext,
-  toyBatch,
-  trainSteps,
-} from '@wslbench/core';
+import { type AnyMethod, disposeBatch, type MethodModel } from '@wslbench/core';
+import { buildOnTiny, stepContext, toyBatch, trainSteps } from '@wslbench/core/testing';
 import { initEngine } from '@wslbench/engine';
-import { getMethod, listMethods } from './index.js';
+import { getMethod, listMethods, methodsSentence, replaceSection, syncGeneratedDocs } from './index.js';
 
 const methodsDir = fileURLToPath(new URL('../../../methods', import.meta.url));
 
@@ -32,6 +25,32 @@ describe('registry', () => {
       const pkg = JSON.parse(readFileSync(join(methodsDir, f, 'package.json'), 'utf8')) as { name: string };
       expect(pkg.name).toBe(`@wslbench/method-${f}`);
     }
+  });
+
+  it("is in the paper's Table 1 row order, and every method names its paper row and summary", () => {
+    const paper = JSON.parse(readFileSync(join(methodsDir, '..', 'packages/report/data/paper-tables.json'), 'utf8'));
+    const rows = Object.keys(paper.table1_pxap);
+    // A method the paper has no row for (a new one) has no paperKey and follows the paper's methods.
+    expect(listMethods().flatMap((m) => (m.paperKey ? [m.paperKey] : []))).toEqual(rows);
+    for (const m of listMethods()) expect(m.summary?.trained && m.summary.map).toBeTruthy();
+    expect(
+      listMethods()
+        .filter((m) => m.group === 'fully-supervised')
+        .map((m) => m.id),
+    ).toEqual(['unet']);
+  });
+
+  it('keeps the generated method docs (docs/methods.md, README.md) in sync with the descriptors', () => {
+    expect(syncGeneratedDocs(join(methodsDir, '..'), listMethods(), { write: false })).toEqual([]);
+    expect(methodsSentence(listMethods())).toMatch(/^19 methods: 18 weakly-supervised .* and 1 fully supervised/);
+  });
+
+  it('replaces only between the markers, and names the file whose markers are missing', () => {
+    const text = 'a <!-- generated:x -->old<!-- /generated:x --> b';
+    expect(replaceSection(text, 'F.md', 'x', 'new')).toBe('a <!-- generated:x -->new<!-- /generated:x --> b');
+    expect(() => replaceSection('no markers', 'F.md', 'x', 'new')).toThrow(
+      'F.md: missing the markers <!-- generated:x --> ... <!-- /generated:x -->',
+    );
   });
 
   it('names the known ids when a method is unknown', () => {

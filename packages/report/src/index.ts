@@ -16,4 +16,3 @@ export * from './tables/leaderboard.js';
 export * from './tables/per-class.js';
 export * from './tables/render.js';
 export * from './tables/write.js';
-export { writeFixtureResults } from './testing/fixtures.js';

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { type ClassPxap, ResultRecord, readJsonFile, resultPath } from '@wslbench/core';
+import { noteMethods } from './names.js';
 
 export interface LoadedRecord {
   record: ResultRecord;
@@ -81,7 +82,7 @@ export function loadRecords(resultsDir: string, only?: ReadonlySet<string>): Loa
   if (!existsSync(runs)) return [];
   const fileOf = (p: string) => relative(resultsDir, p).split(sep).join('/');
   const wanted = only ? listJson(runs).filter((p) => only.has(fileOf(p))) : listJson(runs);
-  return wanted.map((p) => {
+  const loaded = wanted.map((p) => {
     const file = fileOf(p);
     const parsed = ResultRecord.safeParse(readJsonFile(p));
     if (!parsed.success) {
@@ -91,4 +92,6 @@ export function loadRecords(resultsDir: string, only?: ReadonlySet<string>): Loa
     checkRecord(file, parsed.data);
     return { record: recordToFractions(parsed.data), file };
   });
+  noteMethods(loaded.map((l) => l.record));
+  return loaded;
 }

@@ -1,53 +1,59 @@
-/** Display names and order of methods, datasets and backbones, following the paper's Table 1. */
+import { readFileSync } from 'node:fs';
+import type { MethodGroup, ResultRecord } from '@wslbench/core';
+
+/** Display names and order of methods (from the records), datasets and backbones, following the paper's Table 1. */
 
 export interface MethodInfo {
   id: string;
-  /** Short name shown in tables and charts (the paper's, without the citation). */
+  /** Short name shown in tables and charts (the method descriptor's title). */
   display: string;
-  /** Row key in paper-tables.json (the paper's full row label). */
+  /** Row key in paper-tables.json (the paper's full row label); '' when the paper has no row. */
   paperKey: string;
-  group: 'weakly-supervised' | 'fully-supervised';
+  group: MethodGroup;
 }
 
-const m = (id: string, display: string, paperKey: string, group: MethodInfo['group'] = 'weakly-supervised') => ({
-  id,
-  display,
-  paperKey,
-  group,
-});
+/**
+ * Methods as their results records describe them (`methodInfo`, written from each method's descriptor): the report
+ * keeps no method table of its own. Records are noted as they are loaded or handed to a table or chart.
+ */
+const NOTED = new Map<string, MethodInfo>();
 
-/** Table 1 order. */
-export const METHODS: readonly MethodInfo[] = [
-  m('gap', 'GAP', 'GAP (Lin et al., 2013)'),
-  m('max-pool', 'MAX-POOL', 'MAX-POOL (Oquab et al., 2015)'),
-  m('lse', 'LSE', 'LSE (Sun et al., 2016)'),
-  m('cam', 'CAM', 'CAM (Zhou et al., 2016)'),
-  m('has', 'HaS', 'HaS (Singh and Lee, 2017)'),
-  m('gradcam', 'GradCAM', 'GradCAM (Selvaraju et al., 2017)'),
-  m('wildcat', 'WILDCAT', 'WILDCAT (Durand et al., 2017)'),
-  m('acol', 'ACoL', 'ACoL (Zhang et al., 2018a)'),
-  m('spg', 'SPG', 'SPG (Zhang et al., 2018b)'),
-  m('gradcam-pp', 'GradCAM++', 'GradCAM++ (Chattopadhyay et al., 2018)'),
-  m('deep-mil', 'Deep MIL', 'Deep MIL (Ilse et al., 2018)'),
-  m('prm', 'PRM', 'PRM (Zhou et al., 2018)'),
-  m('adl', 'ADL', 'ADL (Choe and Shim, 2019)'),
-  m('cutmix', 'CutMix', 'CutMix (Yun et al., 2019)'),
-  m('smooth-gradcam-pp', 'Smooth-GradCAM', 'Smooth-GradCAM (Omeiza et al., 2019)'),
-  m('xgradcam', 'XGradCAM', 'XGradCAM (Fu et al., 2020)'),
-  m('layercam', 'LayerCAM', 'LayerCAM (Jiang et al., 2021)'),
-  m('negev', 'NEGEV', 'NEGEV (ours)'),
-  m('unet', 'U-Net', 'U-Net (Ronneberger et al., 2015)', 'fully-supervised'),
-];
+export function noteMethods(records: readonly Pick<ResultRecord, 'method' | 'methodInfo'>[]): void {
+  for (const r of records) {
+    const m = r.methodInfo;
+    if (m) NOTED.set(r.method, { id: r.method, display: m.title, paperKey: m.paperKey ?? '', group: m.group });
+  }
+}
 
-const METHOD_BY_ID = new Map(METHODS.map((x, i) => [x.id, { ...x, order: i }]));
+/** Row order of the paper's Table 1 = the registry's order (registry.test.ts checks they agree). */
+let paperRows: Map<string, number> | undefined;
+function paperRow(key: string): number {
+  if (!paperRows) {
+    // Read here rather than through paper.ts, which imports this module.
+    const tables = JSON.parse(readFileSync(new URL('../data/paper-tables.json', import.meta.url), 'utf8'));
+    paperRows = new Map(Object.keys(tables.table1_pxap as object).map((k, i) => [k, i]));
+  }
+  return paperRows.get(key) ?? paperRows.size;
+}
 
-/** Known methods get the paper's name and position; unknown ones are listed after them, by id. */
+/**
+ * A method's names and position: weakly-supervised methods first, each group in the paper's row order (the
+ * registry's), methods without a paper row after them by name. Unknown ids (records without `methodInfo`) show
+ * their id.
+ */
 export function methodInfo(id: string): MethodInfo & { order: number } {
-  return METHOD_BY_ID.get(id) ?? { id, display: id, paperKey: '', group: 'weakly-supervised', order: METHODS.length };
+  const info = NOTED.get(id) ?? { id, display: id, paperKey: '', group: 'weakly-supervised' as const };
+  return { ...info, order: (info.group === 'fully-supervised' ? 1000 : 0) + paperRow(info.paperKey) };
 }
 
 export function compareMethods(a: string, b: string): number {
-  return methodInfo(a).order - methodInfo(b).order || a.localeCompare(b);
+  const [x, y] = [methodInfo(a), methodInfo(b)];
+  return x.order - y.order || x.display.localeCompare(y.display) || a.localeCompare(b);
+}
+
+/** Display names of the noted methods in table order (chart legends). */
+export function methodDisplayOrder(): string[] {
+  return [...NOTED.keys()].sort(compareMethods).map((id) => methodInfo(id).display);
 }
 
 export interface DatasetInfo {

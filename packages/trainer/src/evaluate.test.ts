@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import type { AnyMethod, MethodModel } from '@wslbench/core';
+import { type AnyMethod, type MethodModel, rngStream } from '@wslbench/core';
 import { initEngine } from '@wslbench/engine';
 import { minMaxNormalize, PxapAccumulator } from '@wslbench/metrics';
 import { evaluateSplit } from './evaluate.js';
@@ -32,7 +32,7 @@ describe('evaluateSplit per-class PxAP', () => {
       batchSize: 4,
       localization: true,
       classification: false,
-      ctx: { hp: {}, rng: Math.random, epoch: 0, step: 0, numClasses: 2 } as never,
+      ctx: { hp: {}, rng: rngStream(0, 'evaluate-test'), numClasses: 2 },
       mean: [0.485, 0.456, 0.406],
       std: [0.229, 0.224, 0.225],
       onMaps: (b) => {

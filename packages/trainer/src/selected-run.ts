@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   type AnyMethod,
   type DatasetSource,
+  describeMethod,
   type EnvInfo,
   type EvalScores,
   type LocalizeContext,
@@ -245,6 +246,7 @@ export class SelectedRun {
     return {
       schema: 'wslbench/result@1' as const,
       ...this.key(),
+      methodInfo: describeMethod(this.method),
       dataset: this.dataset.id,
       config: this.config as unknown as Record<string, unknown>,
       selection: this.selection,

@@ -67,7 +67,7 @@ export class Conv2d {
           ? [[0, 0], p[0], p[1], [0, 0]]
           : p;
     const d = this.opts.dilation ?? 1;
-    let y = tf.conv2d(x, this.kernel as tf.Tensor4D, this.opts.stride ?? 1, pad as never, 'NHWC', [d, d]);
+    let y = tf.conv2d(x, this.kernel as tf.Tensor4D, this.opts.stride ?? 1, pad, 'NHWC', [d, d]);
     if (this.bias) y = tf.add(y, this.bias);
     return y;
   }

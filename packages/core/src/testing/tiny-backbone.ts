@@ -56,5 +56,8 @@ export function tinyBackbone(params: ParamStore, { channels = 8, prefix = 'encod
       if (ctx.tap) features = ctx.tap('cam_layer', features);
       return { features, stages: { f1, f2, f3: features } };
     },
+    setBatchNormFrozen(frozen: boolean): void {
+      bn1.frozen = frozen;
+    },
   };
 }

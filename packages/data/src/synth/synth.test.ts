@@ -16,7 +16,11 @@ function pxap(maps: Float32Array[], masks: Uint8Array[]): number {
   const pos = new Float64Array(1001);
   const neg = new Float64Array(1001);
   maps.forEach((m, j) => {
-    for (let i = 0; i < m.length; i++) (masks[j]![i] ? pos : neg)[Math.min(1000, Math.floor(m[i]! * 1000))]++;
+    for (let i = 0; i < m.length; i++) {
+      const hist = masks[j]![i] ? pos : neg;
+      const bin = Math.min(1000, Math.floor(m[i]! * 1000));
+      hist[bin] = hist[bin]! + 1;
+    }
   });
   const P = pos.reduce((a, b) => a + b, 0);
   let tp = 0;

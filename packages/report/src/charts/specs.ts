@@ -7,8 +7,9 @@ import {
   compareMethods,
   DATASETS,
   datasetInfo,
-  METHODS,
+  methodDisplayOrder,
   methodInfo,
+  noteMethods,
   parseBackbone,
 } from '../names.js';
 import type { LeaderboardModel } from '../tables/leaderboard.js';
@@ -19,17 +20,19 @@ import { leaderboardTable } from '../tables/leaderboard.js';
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const CONFIG = { font: 'DejaVu Sans', background: 'white', view: { stroke: '#ccc' } } as const;
 
-const methodSort = () => METHODS.map((m) => m.display);
+const methodSort = () => methodDisplayOrder();
 const backboneSort = () => BACKBONES.map((b) => b.display);
 const datasetSort = () => DATASETS.map((d) => d.display);
 
 /** A run's id within its (dataset, method, backbone): 'f0-s1'. */
 const runId = (r: ResultRecord) => `f${r.fold}-s${r.seed}`;
 
-const okRuns = (records: readonly ResultRecord[]) =>
-  records
+const okRuns = (records: readonly ResultRecord[]) => {
+  noteMethods(records);
+  return records
     .filter((r) => r.status === 'ok')
     .sort((a, b) => compareDatasets(a.dataset, b.dataset) || compareMethods(a.method, b.method));
+};
 
 export interface BarDatum {
   dataset: string;

@@ -1,3 +1,4 @@
+import { loadRecords } from '../load.js';
 import { compareBackbones, compareDatasets, compareMethods, methodInfo } from '../names.js';
 import {
   backboneDir,
@@ -50,6 +51,7 @@ const baseOfDir = (d: string) => d.split('_')[0]!;
  */
 export async function galleryFromSavedMaps(resultsDir: string, opts: GalleryOptions): Promise<GalleryRow[]> {
   const { dataset } = opts;
+  loadRecords(resultsDir); // the methods' names and order come from their records
   const runs = listSavedMapRuns(resultsDir, dataset);
   let bbDir: string;
   if (opts.backbone) {

@@ -6,6 +6,7 @@ import {
   compareMethods,
   datasetInfo,
   methodInfo,
+  noteMethods,
   parseBackbone,
 } from '../names.js';
 import { type BootstrapSettings, DEFAULT_BOOTSTRAP, type PairedDifference, pairedDifferences } from '../paired.js';
@@ -136,6 +137,7 @@ function paperCell(
  * Cells are mean ± sample std over all successful runs (seeds x folds) of the reported checkpoint (`test`).
  */
 export function leaderboardTable(records: readonly ResultRecord[], opts: LeaderboardOptions): LeaderboardModel {
+  noteMethods(records);
   const { metric } = opts;
   const withPaper = opts.paper ?? false;
   const selected = opts.datasets ? records.filter((r) => opts.datasets!.includes(r.dataset)) : [...records];

@@ -6,6 +6,7 @@ import {
   compareMethods,
   datasetInfo,
   methodInfo,
+  noteMethods,
   parseBackbone,
 } from '../names.js';
 import { mean } from '../stats.js';
@@ -44,6 +45,7 @@ const perClassOf = (r: ResultRecord) => (r.status === 'ok' && r.test?.pxapPerCla
  * runs) are left out of the means.
  */
 export function perClassTable(records: readonly ResultRecord[]): PerClassModel {
+  noteMethods(records);
   const withClasses = records.filter((r) => perClassOf(r));
   const columns: PerClassColumn[] = [];
   for (const ds of [...new Set(withClasses.map((r) => r.dataset))].sort(compareDatasets)) {

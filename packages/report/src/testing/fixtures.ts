@@ -60,6 +60,15 @@ function prCurve(pxap: number, fg: number): { precision: number[]; recall: numbe
   return { precision: precision.map((p) => Math.min(1, p)), recall, thresholds };
 }
 
+/** What the methods' descriptors say of the fixture methods (records carry it as `methodInfo`). */
+const FIXTURE_METHODS: Record<string, Omit<NonNullable<ResultRecord['methodInfo']>, 'id'>> = {
+  gap: { title: 'GAP', paperKey: 'GAP (Lin et al., 2013)', group: 'weakly-supervised' },
+  cam: { title: 'CAM', paperKey: 'CAM (Zhou et al., 2016)', group: 'weakly-supervised' },
+  gradcam: { title: 'GradCAM', paperKey: 'GradCAM (Selvaraju et al., 2017)', group: 'weakly-supervised' },
+  negev: { title: 'NEGEV', paperKey: 'NEGEV (ours)', group: 'weakly-supervised' },
+  unet: { title: 'U-Net', paperKey: 'U-Net (Ronneberger et al., 2015)', group: 'fully-supervised' },
+};
+
 export function fixtureRecord(
   dataset: string,
   method: string,
@@ -84,6 +93,7 @@ export function fixtureRecord(
     status: failed ? 'failed' : 'ok',
     ...(failed ? { failure: { reason: 'loss became NaN', epoch: 1, step: 3 } } : {}),
     method,
+    ...(FIXTURE_METHODS[method] ? { methodInfo: { id: method, ...FIXTURE_METHODS[method] } } : {}),
     backbone,
     dataset,
     fold: 0,

@@ -15,8 +15,8 @@ import {
   type Rng,
   rngStream,
   type SplitName,
-  tinyBackbone,
 } from '@wslbench/core';
+import { tinyBackbone } from '@wslbench/core/testing';
 import { minMaxNormalize } from '@wslbench/metrics';
 import { z } from 'zod';
 

@@ -4,15 +4,16 @@ import {
   type BuildContext,
   defineMethod,
   type ForwardContext,
+  type MethodDescription,
   type MethodModel,
   type SearchDim,
   type WslMethod,
 } from '@wslbench/core';
-import { crossEntropy } from '@wslbench/method-cam';
 import { minMaxNormalize } from '@wslbench/metrics';
 import { z } from 'zod';
 import { classLogits, selectClassMaps } from './background.js';
 import { ClassMapHead } from './class-map-head.js';
+import { crossEntropy } from './cross-entropy.js';
 
 /** The hyper-parameter every class-map pooling method shares. */
 export const poolingHeadFields = {
@@ -31,10 +32,7 @@ export interface ClassMapModel extends MethodModel {
   forward(images: tf.Tensor4D, ctx: ForwardContext): { maps: tf.Tensor4D; logits: tf.Tensor2D };
 }
 
-export interface PoolingMethodSpec<H extends PoolingHyperparams> {
-  id: string;
-  title: string;
-  citation: string;
+export interface PoolingMethodSpec<H extends PoolingHyperparams> extends Omit<MethodDescription, 'family'> {
   hyperparams: z.ZodType<H>;
   searchSpace: Partial<Record<keyof H & string, SearchDim>>;
   referenceOptions?: Partial<Record<keyof H & string, string>>;
@@ -79,15 +77,14 @@ export function buildClassMapModel<H extends PoolingHyperparams>(
 export function definePoolingMethod<H extends PoolingHyperparams>(
   spec: PoolingMethodSpec<H>,
 ): WslMethod<H, ClassMapModel> {
+  const { hyperparams, searchSpace, referenceOptions, modalities: _m, pool: _p, ...description } = spec;
   return defineMethod<H, ClassMapModel>({
-    id: spec.id,
-    title: spec.title,
-    citation: spec.citation,
+    ...description,
     family: 'pooling',
-    hyperparams: spec.hyperparams,
-    searchSpace: spec.searchSpace,
+    hyperparams,
+    searchSpace,
     requirements: {},
-    ...(spec.referenceOptions ? { referenceOptions: spec.referenceOptions } : {}),
+    ...(referenceOptions ? { referenceOptions } : {}),
     build: (backbone, ctx) => buildClassMapModel(backbone, ctx, spec.pool, spec.modalities?.(ctx.hp) ?? 1),
     loss(model, batch, ctx) {
       const { logits } = model.forward(batch.images, { training: true, rng: ctx.rng });

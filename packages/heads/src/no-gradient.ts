@@ -14,5 +14,9 @@ export function withoutGradient<T extends tf.Tensor>(compute: (x: T) => T): (x: 
   return (x: T) => op(x) as T;
 }
 
+const cloneWithoutGradient = withoutGradient((x: tf.Tensor) => tf.clone(x));
+
 /** A copy of x that back-propagates nothing (TF.js has no stop_gradient op). */
-export const stopGradient: <T extends tf.Tensor>(x: T) => T = withoutGradient((x) => tf.clone(x)) as never;
+export function stopGradient<T extends tf.Tensor>(x: T): T {
+  return cloneWithoutGradient(x) as T;
+}

@@ -3,11 +3,13 @@ import { ParamStore, rngStream } from '@wslbench/core';
 import { initEngine } from '@wslbench/engine';
 import {
   ClassMapHead,
+  classActivationMaps,
   classLogits,
+  globalAveragePool,
   mapsAsRows,
+  predictedClasses,
   selectClassMaps,
   stopGradient,
-  toyCheckFailures,
   withoutGradient,
 } from './index.js';
 
@@ -129,20 +131,46 @@ describe('withoutGradient', () => {
   });
 });
 
-describe('toyCheckFailures', () => {
-  const ok = { losses: [0.7, 0.5], mapShape: [8, 4, 4], mapMin: 0, mapMax: 1, logitsShape: [8, 2], leakedTensors: 0 };
-  it('is empty when every expectation holds and names each one that does not', () => {
-    expect(toyCheckFailures(ok)).toEqual([]);
-    expect(
-      toyCheckFailures({ ...ok, losses: [0.5, 0.5], mapShape: [8, 2, 2], mapMin: -0.1, mapMax: 1.2, leakedTensors: 3 }),
-    ).toEqual([
-      'loss did not fall: 0.5 -> 0.5',
-      'map shape 8,2,2',
-      'map minimum -0.1 < 0',
-      'map maximum 1.2 > 1',
-      '3 leaked tensors',
+describe('class activation maps', () => {
+  it('computes Σ_k w_ck A_k for the requested class (checked with plain loops)', () => {
+    const [n, h, w, k, c] = [2, 3, 4, 5, 3];
+    const a = Float32Array.from({ length: n * h * w * k }, (_, i) => Math.sin(i * 0.37));
+    const wts = Float32Array.from({ length: k * c }, (_, i) => Math.cos(i * 0.91));
+    const classes = [2, 0];
+    const got = tf.tidy(() =>
+      classActivationMaps(tf.tensor4d(a, [n, h, w, k]), tf.tensor2d(wts, [k, c]), classes).arraySync(),
+    );
+    for (let i = 0; i < n; i++)
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) {
+          let s = 0;
+          for (let j = 0; j < k; j++) s += a[((i * h + y) * w + x) * k + j]! * wts[j * c + classes[i]!]!;
+          expect(got[i]![y]![x]).toBeCloseTo(s, 5);
+        }
+  });
+
+  it('global average pooling is the spatial mean of each channel', () => {
+    const x = tf.tensor4d(
+      Float32Array.from({ length: 2 * 2 * 3 * 2 }, (_, i) => i * i),
+      [2, 2, 3, 2],
+    );
+    const got = globalAveragePool(x).arraySync();
+    const data = x.arraySync();
+    for (let n = 0; n < 2; n++)
+      for (let k = 0; k < 2; k++) {
+        let s = 0;
+        for (let y = 0; y < 2; y++) for (let c = 0; c < 3; c++) s += data[n]![y]![c]![k]!;
+        expect(got[n]![k]).toBeCloseTo(s / 6, 4);
+      }
+    x.dispose();
+  });
+
+  it('predictedClasses is the argmax of each row of logits', () => {
+    const logits = tf.tensor2d([
+      [0.1, 2],
+      [3, -1],
     ]);
-    expect(toyCheckFailures({ ...ok, logitsShape: [8, 3] })).toEqual(['logits shape 8,3']);
-    expect(toyCheckFailures({ ...ok, logitsShape: [8, 3] }, { numClasses: 3 })).toEqual([]);
+    expect(predictedClasses(logits)).toEqual([1, 0]);
+    logits.dispose();
   });
 });

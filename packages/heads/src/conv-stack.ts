@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, type ParamStore } from '@wslbench/core';
+import { scaleChannels } from '@wslbench/backbones';
+import { type BackboneInstance, Conv2d, type ParamStore } from '@wslbench/core';
 
 export interface ConvStackLayer {
   out: number;
@@ -34,4 +35,9 @@ export class ConvStack {
     }
     return y;
   }
+}
+
+/** Head width: the reference's 1024 (or an override) scaled by the backbone's width multiplier. */
+export function headWidth(channels: number, backbone: BackboneInstance): number {
+  return scaleChannels(channels, backbone.width);
 }
