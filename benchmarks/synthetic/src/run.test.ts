@@ -105,6 +105,7 @@ describe('runSyntheticBenchmark: data preflight', () => {
         runSyntheticBenchmark({
           resultsDir: join(root, 'results'),
           configsDir: join(root, 'configs'),
+          seeds: [0],
           write: (l) => lines.push(l),
         }),
       ).rejects.toThrow(`${bad}: cannot decode image`);

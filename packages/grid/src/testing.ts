@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ResultRecord, type RunConfig, resultPath } from '@wslbench/core';
+import { describeMethod, type ResultRecord, type RunConfig, resultPath } from '@wslbench/core';
+import { getMethod } from '@wslbench/registry';
 import type { TrainFn } from './cell.js';
 
 /** A valid ok record for a config (percent units, as the trainer writes them), with the given scores. */
@@ -12,6 +13,7 @@ export function fakeRecord(
     schema: 'wslbench/result@1',
     status: 'ok',
     method: config.method,
+    methodInfo: describeMethod(getMethod(config.method)),
     backbone: config.backbone,
     dataset: config.dataset,
     fold: config.fold,

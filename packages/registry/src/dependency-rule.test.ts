@@ -14,7 +14,8 @@ const WIRING = '@wslbench/registry';
  * Packages that may depend on the registry. The trainer is here until it takes the method it runs instead of
  * looking it up (issue 19): remove it then.
  */
-const REGISTRY_USERS = new Set(['@wslbench/cli', '@wslbench/trainer']);
+// The CLI and the grid runner wire methods in; the trainer only in its preflight test (real methods' memory).
+const REGISTRY_USERS = new Set(['@wslbench/cli', '@wslbench/grid', '@wslbench/trainer']);
 /** Packages that may depend on benchmarks (the CLI runs them). */
 const BENCHMARK_USERS = new Set(['@wslbench/cli']);
 
