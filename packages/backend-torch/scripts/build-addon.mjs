@@ -92,10 +92,12 @@ const cudaLibs = ['libtorch_cuda.so', 'libc10_cuda.so'].filter((f) => existsSync
 // A CUDA libtorch registers its CUDA kernels from libtorch_cuda: link it even though no symbol of it is referenced.
 if (cudaLibs.length) libs.push('-Wl,--no-as-needed', ...cudaLibs.map((f) => `-l${f.slice(3, -3)}`), '-Wl,--as-needed');
 // python3's torch is built with the pre-C++11 ABI on some platforms; ask it, default to the new ABI.
+// A LIBTORCH that is a Python torch package (it has __init__.py) is asked too, with WSLBENCH_PYTHON if set.
 let abi = 1;
-if (torch.how === "python3's torch") {
+if (torch.how === "python3's torch" || existsSync(join(torch.root, '__init__.py'))) {
   try {
-    abi = execFileSync('python3', ['-c', 'import torch; print(int(torch._C._GLIBCXX_USE_CXX11_ABI))'], { encoding: 'utf8' }).trim() === '1' ? 1 : 0;
+    const py = torch.how === "python3's torch" ? 'python3' : process.env.WSLBENCH_PYTHON || 'python3';
+    abi = execFileSync(py, ['-c', 'import torch; print(int(torch._C._GLIBCXX_USE_CXX11_ABI))'], { encoding: 'utf8' }).trim() === '1' ? 1 : 0;
   } catch {}
 }
 const args = [
