@@ -61,6 +61,28 @@ class ResNet50Wsol(nn.Module):
         return self.fc(self.blocks(h).mean((2, 3)))
 
 
+def step_gflop(net, batch, size, device):
+    """Analytic FLOPs of one training step: conv/dense multiply-adds x2, forward + both backward products (the first
+    layer needs no input gradient), as benchmarks/perf/src/nets.ts counts them."""
+    per_layer = []
+
+    def hook(m, inp, out):
+        if isinstance(m, nn.Conv2d):
+            k = m.kernel_size[0] * m.kernel_size[1] * m.in_channels // m.groups
+            per_layer.append(2 * out.shape[2] * out.shape[3] * k * m.out_channels)
+        elif isinstance(m, nn.Linear):
+            per_layer.append(2 * m.in_features * m.out_features)
+
+    hs = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    with torch.no_grad():
+        net.eval()
+        net(torch.zeros(1, 3, size, size, device=device).to(memory_format=torch.channels_last))
+        net.train()
+    for h in hs:
+        h.remove()
+    return batch * (3 * sum(per_layer) - per_layer[0]) / 1e9
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--device", default="cuda")
@@ -114,11 +136,13 @@ def main():
         "tf32": {"cudnn": torch.backends.cudnn.allow_tf32, "matmul": torch.backends.cuda.matmul.allow_tf32},
         "warmup": a.warmup,
         "steps": a.steps,
+        "gflopPerStep": step_gflop(net, a.batch, a.size, dev),
         "msPerStep": sorted(walls)[len(walls) // 2],
         "meanMsPerStep": sum(walls) / len(walls),
         "msPerStepAll": [round(w, 1) for w in walls],
         "losses": losses,
     }
+    out["tflops"] = out["gflopPerStep"] / out["msPerStep"]
     if dev.type == "cuda":
         out["peakMemoryGiB"] = torch.cuda.max_memory_allocated() / 2**30
     print(json.dumps(out))

@@ -12,8 +12,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { compareParity, computeParityCase, PARITY_CASES, PARITY_TOLERANCE } from '@wslbench/backend-torch';
 import { createBackbone } from '@wslbench/backbones';
+import { compareParity, computeParityCase, PARITY_CASES, PARITY_TOLERANCE } from '@wslbench/backend-torch';
 import { Dense, type ForwardContext, ParamStore, rngStream } from '@wslbench/core';
 import { type EngineInfo, initEngine } from '@wslbench/engine';
 import { sgdStep } from './train-step.js';
@@ -28,7 +28,8 @@ function arg(name: string, fallback?: string): string {
 function intArg(name: string, fallback: number): number {
   const raw = arg(name, String(fallback));
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`device-check: --${name} must be a positive integer, got '${raw}'`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`device-check: --${name} must be a positive integer, got '${raw}'`);
   return n;
 }
 
@@ -56,6 +57,13 @@ function engineSummary(info: EngineInfo) {
 function errorOf(err: unknown): { code: string | null; message: string } {
   const e = err as { code?: string; message?: string };
   return { code: e?.code ?? null, message: (e?.message ?? String(err)).split('\n')[0]! };
+}
+
+/** A failed expectation: said at once, and the stage's exit code becomes 3 (its JSON is still written). */
+function gate(ok: boolean, why: string): void {
+  if (ok) return;
+  console.log(`device-check: FAILED: ${why}`);
+  process.exitCode = 3;
 }
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
@@ -97,6 +105,7 @@ async function parity(device: 'cpu' | 'cuda') {
   }
   const passed = rows.filter((r) => r.pass).length;
   console.log(`parity on ${info.torch?.device}: ${passed}/${rows.length} cases pass`);
+  if (process.argv.includes('--gate')) gate(passed === rows.length, `${rows.length - passed} parity case(s) fail`);
   await tf.setBackend('torch');
   return { stage: 'parity', engine: engineSummary(info), passed, failed: rows.length - passed, cases: rows };
 }
@@ -113,7 +122,10 @@ function resnet50Wsol(classes: number) {
 
 function batchOf(batch: number, size: number, classes: number, seed: string) {
   const rng = rngStream('device-check', seed);
-  const x = tf.tensor4d(new Float32Array(batch * size * size * 3).map(() => rng() * 2 - 1), [batch, size, size, 3]);
+  const x = tf.tensor4d(
+    new Float32Array(batch * size * size * 3).map(() => rng() * 2 - 1),
+    [batch, size, size, 3],
+  );
   const labels = Array.from({ length: batch }, (_, i) => i % classes);
   const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), classes).toFloat()) as tf.Tensor2D;
   return { x, y, rng };
@@ -126,7 +138,8 @@ async function train(device: 'cpu' | 'cuda') {
   const warmup = intArg('warmup', 2);
   const classes = intArg('classes', 2);
   const lr = 0.01;
-  const info = await initEngine({ backend: 'torch', device });
+  const threads = process.argv.includes('--threads') ? intArg('threads', 1) : undefined;
+  const info = await initEngine({ backend: 'torch', device, ...(threads ? { threads } : {}) });
   const t0 = performance.now();
   const net = resnet50Wsol(classes);
   const buildMs = performance.now() - t0;
@@ -170,15 +183,23 @@ async function train(device: 'cpu' | 'cuda') {
   console.log(
     `torch backend ${info.torch?.device} [${batch}x${size}x${size}x3] ResNet50-WSOL: ${ms.toFixed(1)} ms/step (median of ${steps}, ${warmup} warm-up), ${((batch * 1000) / ms).toFixed(1)} img/s; losses ${losses.map((l) => l.toFixed(4)).join(' ')}; tensors after each step ${tensorsAfter.join(',')}`,
   );
+  gate(out.finiteLosses === true, 'a training loss is not finite');
+  gate(out.tensorsFlat === true, `tensors grow over steps: ${tensorsAfter.join(',')}`);
   const pyPath = process.argv.includes('--pytorch-json') ? arg('pytorch-json') : null;
   if (pyPath) {
     try {
-      const py = JSON.parse(readFileSync(pyPath, 'utf8')) as { msPerStep?: number; error?: string };
+      const py = JSON.parse(readFileSync(pyPath, 'utf8')) as {
+        msPerStep?: number;
+        gflopPerStep?: number;
+        error?: string;
+      };
       out.pytorch = py;
       if (typeof py.msPerStep === 'number') {
         out.ratioPytorchOverTorch = py.msPerStep / ms;
+        // The same network and arithmetic (the default v1 variant mirrors @wslbench/backbones' resnet50).
+        if (typeof py.gflopPerStep === 'number') out.tflops = py.gflopPerStep / ms;
         console.log(
-          `PyTorch ${py.msPerStep.toFixed(1)} ms/step on the same device and shape: torch backend runs at ${(py.msPerStep / ms).toFixed(2)}x PyTorch's speed (>= 1: as fast)`,
+          `PyTorch ${py.msPerStep.toFixed(1)} ms/step on the same device and shape: torch backend runs at ${(py.msPerStep / ms).toFixed(2)}x PyTorch's speed (>= 1: as fast)${py.gflopPerStep ? `; ${py.gflopPerStep.toFixed(1)} GFLOP/step: torch backend ${(py.gflopPerStep / ms).toFixed(2)} TFLOP/s, PyTorch ${(py.gflopPerStep / py.msPerStep).toFixed(2)} TFLOP/s` : ''}`,
         );
       } else console.log(`PyTorch: no timing (${py.error ?? 'see its JSON'})`);
     } catch (err) {
@@ -234,11 +255,18 @@ async function oom(device: 'cpu' | 'cuda') {
     }
     tf.dispose([x, y]);
     net.store.dispose();
-  } else probes.push({ probe: `training step at batch ${batch}`, skipped: 'CUDA only (on CPU it would exhaust host RAM)' });
+  } else
+    probes.push({ probe: `training step at batch ${batch}`, skipped: 'CUDA only (on CPU it would exhaust host RAM)' });
   // The backend still computes after the failures.
   let recovered: unknown;
   try {
-    const v = tf.tidy(() => tf.conv2d(tf.ones([1, 8, 8, 3]) as tf.Tensor4D, tf.ones([3, 3, 3, 2]) as tf.Tensor4D, 1, 'same').sum().dataSync()[0]);
+    const v = tf.tidy(
+      () =>
+        tf
+          .conv2d(tf.ones([1, 8, 8, 3]) as tf.Tensor4D, tf.ones([3, 3, 3, 2]) as tf.Tensor4D, 1, 'same')
+          .sum()
+          .dataSync()[0],
+    );
     // 'same' 3x3 on 8x8: each axis sums 2+3*6+2 = 22 taps, so 22^2 positions x 3 channels x 2 filters.
     recovered = { ok: v === 22 * 22 * 3 * 2, value: v };
   } catch (err) {
@@ -249,6 +277,8 @@ async function oom(device: 'cpu' | 'cuda') {
       `  ${p.probe}: ${p.skipped ? `skipped (${p.skipped})` : p.failed ? `${p.code} — ${p.message}${p.leakedTensors ? ` (LEAKED ${p.leakedTensors} tensors)` : ''}` : 'did NOT fail'}`,
     );
   console.log(`  backend after the failures: ${JSON.stringify(recovered)}`);
+  for (const p of probes) if (!p.skipped) gate(p.codeIsOom === true, `${p.probe}: no WSLBENCH_TORCH_OOM error`);
+  gate((recovered as { ok?: boolean }).ok === true, 'the backend does not compute after an out-of-memory error');
   return { stage: 'oom', engine: engineSummary(info), probes, recovered };
 }
 

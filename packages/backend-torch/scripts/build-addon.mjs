@@ -100,8 +100,13 @@ if (torch.how === "python3's torch" || existsSync(join(torch.root, '__init__.py'
     abi = execFileSync(py, ['-c', 'import torch; print(int(torch._C._GLIBCXX_USE_CXX11_ABI))'], { encoding: 'utf8' }).trim() === '1' ? 1 : 0;
   } catch {}
 }
+// Newer libtorch headers refuse anything older than C++20 (#error "C++20 or later compatible compiler is required").
+const needsCxx20 = torch.includes
+  .flatMap((inc) => [join(inc, 'ATen', 'ATen.h'), join(inc, 'c10', 'macros', 'Macros.h'), join(inc, 'torch', 'all.h')])
+  .some((f) => existsSync(f) && /C\+\+20 or later/.test(readFileSync(f, 'utf8')));
+const cxxStd = process.env.WSLBENCH_CXX_STD || (needsCxx20 ? 'c++20' : 'c++17');
 const args = [
-  '-O2', '-shared', '-fPIC', '-std=c++17', `-D_GLIBCXX_USE_CXX11_ABI=${abi}`, '-DNODE_GYP_MODULE_NAME=wslbench_torch',
+  '-O2', '-shared', '-fPIC', `-std=${cxxStd}`, `-D_GLIBCXX_USE_CXX11_ABI=${abi}`, '-DNODE_GYP_MODULE_NAME=wslbench_torch',
   `-I${nodeInc}`, ...torch.includes.map((i) => `-I${i}`), source, '-o', `${target}.tmp`,
   `-L${torch.lib}`, `-Wl,-rpath,${torch.lib}`, ...libs,
 ];
@@ -125,5 +130,5 @@ if (res.status !== 0) {
   fail(`compiling against ${torch.how} ${torch.root} failed: ${tail || res.error?.message || 'unknown error'}`);
 }
 renameSync(`${target}.tmp`, target);
-writeStatus({ built: true, libtorch: torch.root, how: torch.how, lib: torch.lib, cuda: cudaLibs.length > 0, fingerprint, seconds: (Date.now() - t0) / 1000 });
+writeStatus({ built: true, libtorch: torch.root, how: torch.how, lib: torch.lib, cuda: cudaLibs.length > 0, std: cxxStd, fingerprint, seconds: (Date.now() - t0) / 1000 });
 console.log(`backend-torch: built ${target} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
