@@ -144,7 +144,8 @@ else
 fi
 
 stage "report"
-echo "{\"seconds\": $(elapsed), \"addonCompileSeconds\": $ADDON_S, \"device\": \"$DEVICE\", \"failedStages\": [$(printf '"%s",' "${FAILED[@]}" | sed 's/,$//')]}" >"$WORK/run.json"
+"$PY" -c 'import json,sys; print(json.dumps({"seconds": int(sys.argv[1]), "addonCompileSeconds": int(sys.argv[2]), "device": sys.argv[3], "failedStages": sys.argv[4:]}))' \
+  "$(elapsed)" "$ADDON_S" "$DEVICE" ${FAILED[@]+"${FAILED[@]}"} >"$WORK/run.json"
 cp packages/backend-torch/build/status.json "$WORK/addon.json"
 "$NODE" --no-warnings "$BUNDLE" --mode report --out "$OUT/device-check.json" \
   --parts "run=$WORK/run.json,python=$WORK/python.json,addon=$WORK/addon.json,manifest=$ROOT/.device/manifest.json,$PARTS" ||

@@ -13,6 +13,7 @@ usage: python3 resnet50_wsol_step.py [--device cuda|cpu] [--batch 32] [--size 22
 """
 import argparse
 import json
+import os
 import time
 
 import torch
@@ -133,7 +134,8 @@ def main():
         "variant": a.variant,
         "inputShape": [a.batch, a.size, a.size, 3],
         "trainableParams": sum(q.numel() for q in net.parameters()),
-        "tf32": {"cudnn": torch.backends.cudnn.allow_tf32, "matmul": torch.backends.cuda.matmul.allow_tf32},
+        "tf32": {"cudnn": torch.backends.cudnn.allow_tf32, "matmul": torch.backends.cuda.matmul.allow_tf32,
+                 "NVIDIA_TF32_OVERRIDE": os.environ.get("NVIDIA_TF32_OVERRIDE")},
         "warmup": a.warmup,
         "steps": a.steps,
         "gflopPerStep": step_gflop(net, a.batch, a.size, dev),

@@ -13,7 +13,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { createBackbone } from '@wslbench/backbones';
-import { compareParity, computeParityCase, PARITY_CASES, PARITY_TOLERANCE } from '@wslbench/backend-torch';
+import {
+  compareParity,
+  computeParityCase,
+  fallbackKernelsUsed,
+  PARITY_CASES,
+  PARITY_TOLERANCE,
+} from '@wslbench/backend-torch';
 import { Dense, type ForwardContext, ParamStore, rngStream } from '@wslbench/core';
 import { type EngineInfo, initEngine } from '@wslbench/engine';
 import { sgdStep } from './train-step.js';
@@ -47,7 +53,8 @@ function engineSummary(info: EngineInfo) {
     device: info.torch?.device,
     threads: info.torch?.threads,
     addon: info.torch?.addon,
-    fallbackKernels: info.torch?.fallbackKernels,
+    // Kernels that ran on the CPU fallback in this stage (each one a device -> host -> device round trip).
+    fallbackKernelsUsed: fallbackKernelsUsed(),
     node: process.version,
     tfjs: info.tfjsVersion,
     tf32: process.env.NVIDIA_TF32_OVERRIDE === '0' ? 'off (NVIDIA_TF32_OVERRIDE=0)' : 'libtorch default',
