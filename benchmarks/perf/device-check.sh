@@ -23,10 +23,13 @@ mkdir -p "$OUT"
 WORK=$(mktemp -d /tmp/wslbench-device.XXXXXX)
 LOG=$OUT/device-check.log
 exec > >(tee "$LOG") 2>&1
+TEE=$!
+# Close our side of the log pipe and let tee write its last lines before the command returns.
+finish() { exec >&- 2>&-; wait "$TEE" 2>/dev/null; exit "$1"; }
 elapsed() { echo $(($(date +%s) - T0)); }
 stage() { echo; echo "== [$(elapsed) s] $*"; }
 FAILED=()
-die() { echo "device-check: $*"; echo "{\"error\": $(printf '%s' "$*" | sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$/"/')}" >"$OUT/device-check.json"; exit 1; }
+die() { echo "device-check: $*"; echo "{\"error\": $(printf '%s' "$*" | sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$/"/')}" >"$OUT/device-check.json"; finish 1; }
 
 stage "python with torch"
 PY=
@@ -174,4 +177,5 @@ if g("oom", "recovered") is not None:
 PYEOF
 echo
 echo "device-check: $(elapsed) s; failed stages: ${FAILED[*]:-none}; wrote $OUT/device-check.json and $LOG"
-[ ${#FAILED[@]} -eq 0 ]
+[ ${#FAILED[@]} -eq 0 ] && finish 0
+finish 1
