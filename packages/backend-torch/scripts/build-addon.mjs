@@ -124,11 +124,20 @@ if (!force && existsSync(target) && existsSync(statusFile)) {
 mkdirSync(outDir, { recursive: true });
 console.log(`backend-torch: compiling the addon against ${torch.how} ${torch.root} ...`);
 const t0 = Date.now();
-const res = spawnSync(compiler, args, { encoding: 'utf8' });
+let std = cxxStd;
+let res = spawnSync(compiler, args, { encoding: 'utf8' });
+// Headers that use C++20 without saying so: one retry in C++20 (unless the standard was forced).
+if (res.status !== 0 && std === 'c++17' && !process.env.WSLBENCH_CXX_STD) {
+  std = 'c++20';
+  console.log('backend-torch: C++17 failed; retrying with -std=c++20');
+  res = spawnSync(compiler, args.map((a) => (a === '-std=c++17' ? '-std=c++20' : a)), { encoding: 'utf8' });
+}
 if (res.status !== 0) {
+  // Where the addon is required (CI, the GPU device check) show the compiler's own words.
+  if (required) console.error(`${res.stderr ?? ''}`.split('\n').slice(-40).join('\n'));
   const tail = `${res.stderr ?? ''}`.split('\n').filter((l) => /error/.test(l)).slice(0, 5).join(' | ');
   fail(`compiling against ${torch.how} ${torch.root} failed: ${tail || res.error?.message || 'unknown error'}`);
 }
 renameSync(`${target}.tmp`, target);
-writeStatus({ built: true, libtorch: torch.root, how: torch.how, lib: torch.lib, cuda: cudaLibs.length > 0, std: cxxStd, fingerprint, seconds: (Date.now() - t0) / 1000 });
+writeStatus({ built: true, libtorch: torch.root, how: torch.how, lib: torch.lib, cuda: cudaLibs.length > 0, std, fingerprint, seconds: (Date.now() - t0) / 1000 });
 console.log(`backend-torch: built ${target} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
