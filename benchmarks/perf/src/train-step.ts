@@ -3,7 +3,13 @@ import type { Rng } from '@wslbench/core';
 import type { BenchNet } from './nets.js';
 
 /** One plain SGD step (forward, backward, update) on a batch; returns the loss. */
-export function sgdStep(net: BenchNet, x: tf.Tensor4D, labels: tf.Tensor2D, lr: number, rng: Rng): number {
+export function sgdStep(
+  net: Pick<BenchNet, 'store' | 'forward'>,
+  x: tf.Tensor4D,
+  labels: tf.Tensor2D,
+  lr: number,
+  rng: Rng,
+): number {
   const vars = net.store.trainable().map((p) => p.variable);
   const loss = tf.tidy(() => {
     const { value, grads } = tf.variableGrads(

@@ -726,7 +726,10 @@ napi_value guarded(napi_env env, F&& f) {
     return f();
   } catch (const c10::Error& e) {
     std::string msg = e.what_without_backtrace();
-    const bool oom = msg.find("out of memory") != std::string::npos;
+    // CUDA: "CUDA out of memory. Tried to allocate 2.00 GiB ..."; CPU: "DefaultCPUAllocator: not enough memory: you
+    // tried to allocate N bytes" or (1.13) "... can't allocate memory: you tried to allocate N bytes". All name the size.
+    const bool oom = msg.find("out of memory") != std::string::npos || msg.find("not enough memory") != std::string::npos ||
+                     msg.find("can't allocate memory") != std::string::npos;
     napi_throw_error(env, oom ? "WSLBENCH_TORCH_OOM" : "WSLBENCH_TORCH_ERROR", ("libtorch: " + msg).c_str());
   } catch (const std::exception& e) {
     napi_throw_error(env, "WSLBENCH_TORCH_ERROR", e.what());

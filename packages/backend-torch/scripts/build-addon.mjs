@@ -92,14 +92,21 @@ const cudaLibs = ['libtorch_cuda.so', 'libc10_cuda.so'].filter((f) => existsSync
 // A CUDA libtorch registers its CUDA kernels from libtorch_cuda: link it even though no symbol of it is referenced.
 if (cudaLibs.length) libs.push('-Wl,--no-as-needed', ...cudaLibs.map((f) => `-l${f.slice(3, -3)}`), '-Wl,--as-needed');
 // python3's torch is built with the pre-C++11 ABI on some platforms; ask it, default to the new ABI.
+// A LIBTORCH that is a Python torch package (it has __init__.py) is asked too, with WSLBENCH_PYTHON if set.
 let abi = 1;
-if (torch.how === "python3's torch") {
+if (torch.how === "python3's torch" || existsSync(join(torch.root, '__init__.py'))) {
   try {
-    abi = execFileSync('python3', ['-c', 'import torch; print(int(torch._C._GLIBCXX_USE_CXX11_ABI))'], { encoding: 'utf8' }).trim() === '1' ? 1 : 0;
+    const py = torch.how === "python3's torch" ? 'python3' : process.env.WSLBENCH_PYTHON || 'python3';
+    abi = execFileSync(py, ['-c', 'import torch; print(int(torch._C._GLIBCXX_USE_CXX11_ABI))'], { encoding: 'utf8' }).trim() === '1' ? 1 : 0;
   } catch {}
 }
+// Newer libtorch headers refuse anything older than C++20 (#error "C++20 or later compatible compiler is required").
+const needsCxx20 = torch.includes
+  .flatMap((inc) => [join(inc, 'ATen', 'ATen.h'), join(inc, 'c10', 'macros', 'Macros.h'), join(inc, 'torch', 'all.h')])
+  .some((f) => existsSync(f) && /C\+\+20 or later/.test(readFileSync(f, 'utf8')));
+const cxxStd = process.env.WSLBENCH_CXX_STD || (needsCxx20 ? 'c++20' : 'c++17');
 const args = [
-  '-O2', '-shared', '-fPIC', '-std=c++17', `-D_GLIBCXX_USE_CXX11_ABI=${abi}`, '-DNODE_GYP_MODULE_NAME=wslbench_torch',
+  '-O2', '-shared', '-fPIC', `-std=${cxxStd}`, `-D_GLIBCXX_USE_CXX11_ABI=${abi}`, '-DNODE_GYP_MODULE_NAME=wslbench_torch',
   `-I${nodeInc}`, ...torch.includes.map((i) => `-I${i}`), source, '-o', `${target}.tmp`,
   `-L${torch.lib}`, `-Wl,-rpath,${torch.lib}`, ...libs,
 ];
@@ -117,11 +124,20 @@ if (!force && existsSync(target) && existsSync(statusFile)) {
 mkdirSync(outDir, { recursive: true });
 console.log(`backend-torch: compiling the addon against ${torch.how} ${torch.root} ...`);
 const t0 = Date.now();
-const res = spawnSync(compiler, args, { encoding: 'utf8' });
+let std = cxxStd;
+let res = spawnSync(compiler, args, { encoding: 'utf8' });
+// Headers that use C++20 without saying so: one retry in C++20 (unless the standard was forced).
+if (res.status !== 0 && std === 'c++17' && !process.env.WSLBENCH_CXX_STD) {
+  std = 'c++20';
+  console.log('backend-torch: C++17 failed; retrying with -std=c++20');
+  res = spawnSync(compiler, args.map((a) => (a === '-std=c++17' ? '-std=c++20' : a)), { encoding: 'utf8' });
+}
 if (res.status !== 0) {
+  // Where the addon is required (CI, the GPU device check) show the compiler's own words.
+  if (required) console.error(`${res.stderr ?? ''}`.split('\n').slice(-40).join('\n'));
   const tail = `${res.stderr ?? ''}`.split('\n').filter((l) => /error/.test(l)).slice(0, 5).join(' | ');
   fail(`compiling against ${torch.how} ${torch.root} failed: ${tail || res.error?.message || 'unknown error'}`);
 }
 renameSync(`${target}.tmp`, target);
-writeStatus({ built: true, libtorch: torch.root, how: torch.how, lib: torch.lib, cuda: cudaLibs.length > 0, fingerprint, seconds: (Date.now() - t0) / 1000 });
+writeStatus({ built: true, libtorch: torch.root, how: torch.how, lib: torch.lib, cuda: cudaLibs.length > 0, std, fingerprint, seconds: (Date.now() - t0) / 1000 });
 console.log(`backend-torch: built ${target} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

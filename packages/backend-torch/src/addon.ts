@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** What the compiled addon exposes (native/addon.cc). */
@@ -37,8 +38,12 @@ export type AddonLoad =
   | { ok: true; addon: TorchAddon; path: string; build: BuildStatus }
   | { ok: false; reason: string };
 
-const addonPath = fileURLToPath(new URL('../build/wslbench_torch.node', import.meta.url));
-const statusPath = fileURLToPath(new URL('../build/status.json', import.meta.url));
+// WSLBENCH_TORCH_ADDON=<path to wslbench_torch.node> overrides the package's build/ (a bundled copy of this module,
+// as the GPU device check runs, has no package folder); status.json is read beside it.
+const addonPath = process.env.WSLBENCH_TORCH_ADDON
+  ? resolve(process.env.WSLBENCH_TORCH_ADDON)
+  : fileURLToPath(new URL('../build/wslbench_torch.node', import.meta.url));
+const statusPath = join(dirname(addonPath), 'status.json');
 let loaded: AddonLoad | null = null;
 
 function buildStatus(): BuildStatus | null {
@@ -54,6 +59,10 @@ export function loadAddon(): AddonLoad {
   if (loaded) return loaded;
   const status = buildStatus();
   if (!existsSync(addonPath)) {
+    if (process.env.WSLBENCH_TORCH_ADDON) {
+      loaded = { ok: false, reason: `WSLBENCH_TORCH_ADDON=${process.env.WSLBENCH_TORCH_ADDON}: no such file` };
+      return loaded;
+    }
     loaded = {
       ok: false,
       reason: status?.reason
