@@ -157,7 +157,64 @@ napi_value makeNumber(napi_env env, double d) {
 // Layout helpers: NHWC <-> channels-last NCHW views, TF padding (possibly asymmetric) made explicit.
 Tensor nchw(const Tensor& nhwc) { return nhwc.permute({0, 3, 1, 2}); }
 Tensor nhwc(const Tensor& nchwT) { return nchwT.permute({0, 2, 3, 1}); }
-Tensor hwioToOihw(const Tensor& w) { return w.permute({3, 2, 0, 1}); }
+// HWIO filters as OIHW in channels-last memory (OHWI contiguous), the layout oneDNN takes directly. ATen 1.13's
+// strided copy for that transposition takes 19 ms on a 3x3x512x512 filter (the conv itself: 4 ms), and any other
+// view of HWIO made oneDNN reorder through such a copy, so: a cache-tiled transpose, done once per filter tensor
+// (TF.js tensors are immutable; the forward and both gradients of a step, and every evaluation batch, share it).
+Tensor hwioToOhwiTiled(const Tensor& hwio) {
+  Tensor w = hwio.contiguous();
+  const int64_t kh = w.size(0), kw = w.size(1), ci = w.size(2), co = w.size(3), k = kh * kw;
+  if (!w.device().is_cpu() || w.scalar_type() != at::kFloat) return w.permute({3, 0, 1, 2}).contiguous();
+  Tensor out = at::empty({co, kh, kw, ci}, w.options());
+  const float* src = w.data_ptr<float>();  // [k][ci][co]
+  float* dst = out.data_ptr<float>();      // [co][k][ci]
+  constexpr int64_t T = 32;
+  at::parallel_for(0, (co + T - 1) / T, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t ob = b0; ob < b1; ++ob)
+      for (int64_t kk = 0; kk < k; ++kk)
+        for (int64_t i0 = 0; i0 < ci; i0 += T)
+          for (int64_t o = ob * T; o < std::min(co, ob * T + T); ++o)
+            for (int64_t i = i0; i < std::min(ci, i0 + T); ++i) dst[(o * k + kk) * ci + i] = src[(kk * ci + i) * co + o];
+  });
+  return out;
+}
+
+// The inverse, OHWI -> HWIO (dense), for filter gradients.
+Tensor ohwiToHwioTiled(const Tensor& ohwi) {
+  Tensor w = ohwi.contiguous();
+  const int64_t co = w.size(0), kh = w.size(1), kw = w.size(2), ci = w.size(3), k = kh * kw;
+  if (!w.device().is_cpu() || w.scalar_type() != at::kFloat) return w.permute({1, 2, 3, 0}).contiguous();
+  Tensor out = at::empty({kh, kw, ci, co}, w.options());
+  const float* src = w.data_ptr<float>();  // [co][k][ci]
+  float* dst = out.data_ptr<float>();      // [k][ci][co]
+  constexpr int64_t T = 32;
+  at::parallel_for(0, (ci + T - 1) / T, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t ib = b0; ib < b1; ++ib)
+      for (int64_t kk = 0; kk < k; ++kk)
+        for (int64_t o0 = 0; o0 < co; o0 += T)
+          for (int64_t i = ib * T; i < std::min(ci, ib * T + T); ++i)
+            for (int64_t o = o0; o < std::min(co, o0 + T); ++o) dst[(kk * ci + i) * co + o] = src[(o * k + kk) * ci + i];
+  });
+  return out;
+}
+
+struct CachedFilter {
+  c10::weak_intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl> source;
+  Tensor oihw;
+};
+std::unordered_map<const c10::TensorImpl*, CachedFilter> g_filters;
+
+Tensor hwioToOihw(const Tensor& w) {
+  const c10::TensorImpl* key = w.unsafeGetTensorImpl();
+  auto it = g_filters.find(key);
+  if (it != g_filters.end() && !it->second.source.expired()) return it->second.oihw;
+  if (g_filters.size() > 512)  // forget filters whose tensors are gone
+    for (auto e = g_filters.begin(); e != g_filters.end();) e = e->second.source.expired() ? g_filters.erase(e) : std::next(e);
+  Tensor oihw = hwioToOhwiTiled(w).permute({0, 3, 1, 2});
+  g_filters.insert_or_assign(
+      key, CachedFilter{c10::weak_intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>(w.getIntrusivePtr()), oihw});
+  return oihw;
+}
 
 struct Conv2dGeom {
   IntVec stride, dilation;
@@ -652,10 +709,13 @@ void registerKernels() {
     }
     IntVec pad;
     Tensor xn = padFor(nchw(in[0]), g, pad);
-    Tensor wshape = at::empty({fs[3], fs[2], fs[0], fs[1]}, in[0].options());
+    // A channels-last placeholder makes oneDNN write dW as OHWI; returned as contiguous HWIO, so that the optimizer's
+    // elementwise updates run on dense memory (a strided HWIO view made them ~5x slower).
+    Tensor wshape =
+        at::empty({fs[3], fs[2], fs[0], fs[1]}, in[0].options().memory_format(at::MemoryFormat::ChannelsLast));
     auto grads = at::convolution_backward(nchw(in[1]), xn, wshape, c10::nullopt, g.stride, pad, g.dilation, false,
                                           {0, 0}, 1, {false, true, false});
-    return std::get<1>(grads).permute({2, 3, 1, 0});
+    return ohwiToHwioTiled(std::get<1>(grads).permute({0, 2, 3, 1}));
   });
 
   // Pools (x NHWC; window sizes and explicit pads from the JS side)
