@@ -161,41 +161,30 @@ Tensor nhwc(const Tensor& nchwT) { return nchwT.permute({0, 2, 3, 1}); }
 // strided copy for that transposition takes 19 ms on a 3x3x512x512 filter (the conv itself: 4 ms), and any other
 // view of HWIO made oneDNN reorder through such a copy, so: a cache-tiled transpose, done once per filter tensor
 // (TF.js tensors are immutable; the forward and both gradients of a step, and every evaluation batch, share it).
-Tensor hwioToOhwiTiled(const Tensor& hwio) {
-  Tensor w = hwio.contiguous();
-  const int64_t kh = w.size(0), kw = w.size(1), ci = w.size(2), co = w.size(3), k = kh * kw;
-  if (!w.device().is_cpu() || w.scalar_type() != at::kFloat) return w.permute({3, 0, 1, 2}).contiguous();
-  Tensor out = at::empty({co, kh, kw, ci}, w.options());
-  const float* src = w.data_ptr<float>();  // [k][ci][co]
-  float* dst = out.data_ptr<float>();      // [co][k][ci]
+// A dense 2-D transpose [R, C] -> [C, R] in 32x32 tiles (float32 on the CPU; anything else through ATen).
+Tensor transposeTiled(const Tensor& m) {
+  const int64_t rows = m.size(0), cols = m.size(1);
+  if (!m.device().is_cpu() || m.scalar_type() != at::kFloat) return m.t().contiguous();
+  Tensor src = m.contiguous();
+  Tensor out = at::empty({cols, rows}, src.options());
+  const float* s = src.data_ptr<float>();
+  float* d = out.data_ptr<float>();
   constexpr int64_t T = 32;
-  at::parallel_for(0, (co + T - 1) / T, 1, [&](int64_t b0, int64_t b1) {
-    for (int64_t ob = b0; ob < b1; ++ob)
-      for (int64_t kk = 0; kk < k; ++kk)
-        for (int64_t i0 = 0; i0 < ci; i0 += T)
-          for (int64_t o = ob * T; o < std::min(co, ob * T + T); ++o)
-            for (int64_t i = i0; i < std::min(ci, i0 + T); ++i) dst[(o * k + kk) * ci + i] = src[(kk * ci + i) * co + o];
+  at::parallel_for(0, (cols + T - 1) / T, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t cb = b0; cb < b1; ++cb)
+      for (int64_t r0 = 0; r0 < rows; r0 += T)
+        for (int64_t c = cb * T; c < std::min(cols, cb * T + T); ++c)
+          for (int64_t r = r0; r < std::min(rows, r0 + T); ++r) d[c * rows + r] = s[r * cols + c];
   });
   return out;
 }
 
-// The inverse, OHWI -> HWIO (dense), for filter gradients.
-Tensor ohwiToHwioTiled(const Tensor& ohwi) {
-  Tensor w = ohwi.contiguous();
-  const int64_t co = w.size(0), kh = w.size(1), kw = w.size(2), ci = w.size(3), k = kh * kw;
-  if (!w.device().is_cpu() || w.scalar_type() != at::kFloat) return w.permute({1, 2, 3, 0}).contiguous();
-  Tensor out = at::empty({kh, kw, ci, co}, w.options());
-  const float* src = w.data_ptr<float>();  // [co][k][ci]
-  float* dst = out.data_ptr<float>();      // [k][ci][co]
-  constexpr int64_t T = 32;
-  at::parallel_for(0, (ci + T - 1) / T, 1, [&](int64_t b0, int64_t b1) {
-    for (int64_t ib = b0; ib < b1; ++ib)
-      for (int64_t kk = 0; kk < k; ++kk)
-        for (int64_t o0 = 0; o0 < co; o0 += T)
-          for (int64_t i = ib * T; i < std::min(ci, ib * T + T); ++i)
-            for (int64_t o = o0; o < std::min(co, o0 + T); ++o) dst[(kk * ci + i) * co + o] = src[(o * k + kk) * ci + i];
-  });
-  return out;
+// HWIO [kh,kw,ci,co] is the matrix [kh*kw*ci, co]; OHWI is its transpose. And back, for filter gradients.
+Tensor hwioToOhwiTiled(const Tensor& w) {
+  return transposeTiled(w.reshape({-1, w.size(3)})).view({w.size(3), w.size(0), w.size(1), w.size(2)});
+}
+Tensor ohwiToHwioTiled(const Tensor& w) {
+  return transposeTiled(w.reshape({w.size(0), -1})).view({w.size(1), w.size(2), w.size(3), w.size(0)});
 }
 
 struct CachedFilter {

@@ -31,7 +31,8 @@ export function buildProgram(): Command {
     .option('--device <name>', 'torch device: cpu | cuda (env WSLBENCH_DEVICE; default: cuda when available)')
     .hook('preAction', (cmd) => {
       // As environment variables, so that every engine start of this process and of its workers sees them.
-      const { threads, device } = cmd.opts<{ threads?: string; device?: string }>();
+      const { backend, threads, device } = cmd.opts<{ backend?: string; threads?: string; device?: string }>();
+      if (backend !== undefined) process.env.WSLBENCH_BACKEND = backend; // bench workers read it
       if (threads !== undefined) process.env.WSLBENCH_THREADS = threads;
       if (device !== undefined) process.env.WSLBENCH_DEVICE = device;
     })
