@@ -77,6 +77,29 @@ at::ScalarType scalarOfName(const std::string& name) {
     if ((call) != napi_ok) throw std::runtime_error("N-API call failed: " #call); \
   } while (0)
 
+// Values out of JS: a string; an array of numbers as int64s.
+std::string argString(napi_env env, napi_value v) {
+  size_t len;
+  NAPI_OK(napi_get_value_string_utf8(env, v, nullptr, 0, &len));
+  std::string s(len, '\0');
+  NAPI_OK(napi_get_value_string_utf8(env, v, s.data(), len + 1, &len));
+  return s;
+}
+
+IntVec intArray(napi_env env, napi_value v) {
+  uint32_t n;
+  NAPI_OK(napi_get_array_length(env, v, &n));
+  IntVec out(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    napi_value e;
+    double d;
+    NAPI_OK(napi_get_element(env, v, i, &e));
+    NAPI_OK(napi_get_value_double(env, e, &d));
+    out[i] = static_cast<int64_t>(d);
+  }
+  return out;
+}
+
 struct Attrs {
   napi_env env;
   napi_value obj;
@@ -111,41 +134,16 @@ struct Attrs {
     NAPI_OK(napi_get_value_bool(env, get(k), &b));
     return b;
   }
-  std::string str(const char* k) const {
-    napi_value v = get(k);
-    size_t len;
-    NAPI_OK(napi_get_value_string_utf8(env, v, nullptr, 0, &len));
-    std::string s(len, '\0');
-    NAPI_OK(napi_get_value_string_utf8(env, v, s.data(), len + 1, &len));
-    return s;
-  }
+  std::string str(const char* k) const { return argString(env, get(k)); }
   IntVec ints(const char* k) const {
     napi_value v = get(k);
     bool isArr;
     NAPI_OK(napi_is_array(env, v, &isArr));
-    if (!isArr) return IntVec{static_cast<int64_t>(num(k))};
-    uint32_t n;
-    NAPI_OK(napi_get_array_length(env, v, &n));
-    IntVec out(n);
-    for (uint32_t i = 0; i < n; ++i) {
-      napi_value e;
-      double d;
-      NAPI_OK(napi_get_element(env, v, i, &e));
-      NAPI_OK(napi_get_value_double(env, e, &d));
-      out[i] = static_cast<int64_t>(d);
-    }
-    return out;
+    return isArr ? intArray(env, v) : IntVec{static_cast<int64_t>(num(k))};
   }
   IntVec ints(const char* k, IntVec dflt) const { return has(k) ? ints(k) : dflt; }
 };
 
-std::string argString(napi_env env, napi_value v) {
-  size_t len;
-  NAPI_OK(napi_get_value_string_utf8(env, v, nullptr, 0, &len));
-  std::string s(len, '\0');
-  NAPI_OK(napi_get_value_string_utf8(env, v, s.data(), len + 1, &len));
-  return s;
-}
 
 napi_value makeNumber(napi_env env, double d) {
   napi_value v;
@@ -793,19 +791,6 @@ napi_value args(napi_env env, napi_callback_info info, size_t want, napi_value* 
   return nullptr;
 }
 
-IntVec intArray(napi_env env, napi_value v) {
-  uint32_t n;
-  NAPI_OK(napi_get_array_length(env, v, &n));
-  IntVec out(n);
-  for (uint32_t i = 0; i < n; ++i) {
-    napi_value e;
-    double d;
-    NAPI_OK(napi_get_element(env, v, i, &e));
-    NAPI_OK(napi_get_value_double(env, e, &d));
-    out[i] = static_cast<int64_t>(d);
-  }
-  return out;
-}
 
 // write(typedArray, shape, dtypeCode) -> handle
 napi_value Write(napi_env env, napi_callback_info info) {
