@@ -2,9 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type AnyMethod, type ResultRecord, RunConfig, resultPath } from '@wslbench/core';
+import { validationView } from '@wslbench/grid';
 import type { Cell } from './cells.js';
 import { configName } from './grid.js';
-import { chooseRestarts, type RestartsFile, readRestartsFile, selectedScores, writeRestartsFile } from './restarts.js';
+import { chooseRestarts, type RestartsFile, readRestartsFile, writeRestartsFile } from './restarts.js';
 import { atSeeds, otherSeedRecords, parseSeedList } from './run.js';
 
 const methods = new Map<string, AnyMethod>([
@@ -71,11 +72,11 @@ describe('restart search', () => {
     writeFileSync(file, JSON.stringify(record(c, seed, valpx, best, status, valcl)));
   };
 
-  test('selectedScores reads the best_localization epoch, not the last or the highest', () => {
+  test('validationView reads the best_localization epoch, not the last or the highest', () => {
     const c = cell('cam');
-    expect(selectedScores(record(c, 0, [70, 40, 55, 50], 2, 'ok', 65))).toEqual({ valpx: 55, valcl: 65 });
-    expect(selectedScores(record(c, 0, [70, 40], null))).toEqual({ valpx: null, valcl: null });
-    expect(selectedScores(record(c, 0, [70, 40], 1, 'failed'))).toEqual({ valpx: null, valcl: null });
+    expect(validationView(record(c, 0, [70, 40, 55, 50], 2, 'ok', 65))).toEqual({ valpx: 55, valcl: 65 });
+    expect(validationView(record(c, 0, [70, 40], null))).toEqual({ valpx: null, valcl: null });
+    expect(validationView(record(c, 0, [70, 40], 1, 'failed'))).toEqual({ valpx: null, valcl: null });
   });
 
   test('keeps the seed with the best selected valpx; ties go to the lowest seed; failed trials never win', () => {

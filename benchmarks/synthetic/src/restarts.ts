@@ -9,6 +9,7 @@ import {
   resultPath,
   writeJsonAtomic,
 } from '@wslbench/core';
+import { chooseTrial, validationView } from '@wslbench/grid';
 import { z } from 'zod';
 import type { Cell } from './cells.js';
 
@@ -54,15 +55,6 @@ export const RESTARTS_CRITERION =
   'seeds whose classifier is above chance on valcl at that epoch (all seeds when none is; U-Net exempt); a method ' +
   'needing another method’s classifier takes that method’s seed';
 
-/** valpx PxAP and valcl accuracy of a record's best_localization epoch (null for a failed run or no selection). */
-export function selectedScores(record: ResultRecord): { valpx: number | null; valcl: number | null } {
-  const e =
-    record.status === 'ok' && record.bestLocalizationEpoch !== null
-      ? record.selection.find((x) => x.epoch === record.bestLocalizationEpoch)
-      : undefined;
-  return { valpx: e?.pxap ?? null, valcl: e?.clAccuracy ?? null };
-}
-
 /** The trial records of one cell, one per seed; a missing one is an error naming its file. */
 export function readTrials(cell: Cell, seeds: readonly number[], searchDir: string): RestartTrial[] {
   return seeds.map((seed) => {
@@ -74,7 +66,7 @@ export function readTrials(cell: Cell, seeds: readonly number[], searchDir: stri
     const differs = configDifference(cell.config, parsed.data.config);
     if (differs)
       throw new Error(`${file}: the trial ran with another ${differs} than ${cell.name}'s config (rerun the search)`);
-    return { seed, ...selectedScores(parsed.data) };
+    return { seed, ...validationView(parsed.data) };
   });
 }
 
@@ -131,17 +123,15 @@ export function chooseRestarts(
       out.cells[cell.name] = { seed, rule: 'prerequisite', trials };
       continue;
     }
-    const ok = trials.filter((t) => t.valpx !== null);
-    if (ok.length === 0) throw new Error(`${cell.name}: every trial failed (seeds ${seeds.join(',')})`);
-    const classifies =
-      methods.get(cell.config.method)?.family === 'supervised' ? ok : ok.filter((t) => t.valcl! > 100 / classes);
-    const pool = classifies.length ? classifies : ok;
-    const best = pool.reduce((b, t) => (t.valpx! > b.valpx! ? t : b));
-    out.cells[cell.name] = {
-      seed: best.seed,
-      rule: classifies.length ? 'best-valpx' : 'best-valpx-none-classifies',
-      trials,
-    };
+    if (trials.every((t) => t.valpx === null))
+      throw new Error(`${cell.name}: every trial failed (seeds ${seeds.join(',')})`);
+    // The search's selection rule (grid's chooseTrial), with the seed as the trial id: ties go to the lowest seed.
+    const { trial, rule } = chooseTrial(
+      trials.map((t) => ({ trial: t.seed, view: { valpx: t.valpx, valcl: t.valcl } })),
+      methods.get(cell.config.method)?.family === 'supervised',
+      classes,
+    );
+    out.cells[cell.name] = { seed: trial, rule, trials };
   }
   return out;
 }
