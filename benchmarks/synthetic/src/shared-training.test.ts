@@ -1,27 +1,18 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ResultRecord, RunConfig, resultPath } from '@wslbench/core';
 import { initEngine } from '@wslbench/engine';
 import { getMethod } from '@wslbench/registry';
 import { silentProgress, trainRun, trainShared } from '@wslbench/trainer';
-// The trainer's in-test dataset and tiny backbone (test fixtures, not part of its build).
-import { testEnv, tinyBackboneFactory, tinyDataset } from '../../../packages/trainer/src/testing/fixtures.js';
+import { tempDirs, testEnv, tinyBackboneFactory, tinyDataset } from '@wslbench/trainer/testing';
 import { groupJobs, groupSharedTraining, recordsWithOtherHp, withReuseCamRun } from './shared-training.js';
 
 beforeAll(async () => {
   await initEngine({ backend: process.env.WSLBENCH_TEST_BACKEND ?? 'wasm' });
 });
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'wslbench-cam-family-'));
-  dirs.push(d);
-  return d;
-};
+const { make: tmp, removeAll } = tempDirs('wslbench-cam-family-');
+afterAll(removeAll);
 
 const FAMILY = ['cam', 'gradcam', 'gradcam-pp', 'smooth-gradcam-pp', 'xgradcam', 'layercam'];
 const config = (method: string, resultsDir: string, hp: Record<string, unknown>) =>

@@ -1,26 +1,18 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ResultRecord, RunConfig, resultPath } from '@wslbench/core';
 import { initEngine } from '@wslbench/engine';
 import { silentProgress } from './progress.js';
-import { testEnv, tinyBackboneFactory, tinyCamMethod, tinyDataset, tinyReluCamMethod } from './testing/fixtures.js';
+import { tempDirs, testEnv, tinyBackboneFactory, tinyCamMethod, tinyDataset, tinyReluCamMethod } from './testing.js';
 import { RunInterruptedError, trainRun, trainShared } from './train.js';
 
 beforeAll(async () => {
   await initEngine({ backend: process.env.WSLBENCH_TEST_BACKEND ?? 'wasm' });
 });
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'wslbench-shared-'));
-  dirs.push(d);
-  return d;
-};
+const { make: tmp, removeAll } = tempDirs('wslbench-shared-');
+afterAll(removeAll);
 
 const config = (method: string, resultsDir: string, hp: Record<string, unknown> = {}) =>
   RunConfig.parse({

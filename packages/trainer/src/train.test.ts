@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -8,22 +7,15 @@ import { initEngine } from '@wslbench/engine';
 import { checkpointDir, loadRunWeights, readCheckpointHeader } from './checkpoint.js';
 import { evaluateRecord } from './evaluate-record.js';
 import { silentProgress } from './progress.js';
-import { testEnv, tinyBackboneFactory, tinyCamMethod, tinyDataset } from './testing/fixtures.js';
+import { tempDirs, testEnv, tinyBackboneFactory, tinyCamMethod, tinyDataset } from './testing.js';
 import { RunInterruptedError, trainRun } from './train.js';
 
 beforeAll(async () => {
   await initEngine({ backend: process.env.WSLBENCH_TEST_BACKEND ?? 'wasm' });
 });
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'wslbench-trainer-'));
-  dirs.push(d);
-  return d;
-};
+const { make: tmp, removeAll } = tempDirs('wslbench-trainer-');
+afterAll(removeAll);
 
 const EPOCHS = 5;
 const config = (resultsDir: string, extra: Partial<RunConfig> = {}) =>
