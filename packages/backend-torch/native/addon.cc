@@ -103,45 +103,54 @@ IntVec intArray(napi_env env, napi_value v) {
 struct Attrs {
   napi_env env;
   napi_value obj;
-  bool has(const char* k) const {
-    bool h = false;
-    if (obj == nullptr) return false;
-    NAPI_OK(napi_has_named_property(env, obj, k, &h));
-    if (!h) return false;
+  /** The attribute's value, or nullptr when it is absent, undefined or null (one property read per lookup). */
+  napi_value find(const char* k) const {
+    if (obj == nullptr) return nullptr;
     napi_value v;
     NAPI_OK(napi_get_named_property(env, obj, k, &v));
     napi_valuetype t;
     NAPI_OK(napi_typeof(env, v, &t));
-    return t != napi_undefined && t != napi_null;
+    return t == napi_undefined || t == napi_null ? nullptr : v;
   }
+  bool has(const char* k) const { return find(k) != nullptr; }
   napi_value get(const char* k) const {
-    if (!has(k)) throw std::runtime_error(std::string("torch backend: missing attribute '") + k + "'");
-    napi_value v;
-    NAPI_OK(napi_get_named_property(env, obj, k, &v));
+    napi_value v = find(k);
+    if (!v) throw std::runtime_error(std::string("torch backend: missing attribute '") + k + "'");
     return v;
   }
-  double num(const char* k) const {
+  double numOf(napi_value v) const {
     double d;
-    NAPI_OK(napi_get_value_double(env, get(k), &d));
+    NAPI_OK(napi_get_value_double(env, v, &d));
     return d;
   }
-  double num(const char* k, double dflt) const { return has(k) ? num(k) : dflt; }
+  double num(const char* k) const { return numOf(get(k)); }
+  double num(const char* k, double dflt) const {
+    napi_value v = find(k);
+    return v ? numOf(v) : dflt;
+  }
   int64_t i64(const char* k) const { return static_cast<int64_t>(num(k)); }
-  int64_t i64(const char* k, int64_t dflt) const { return has(k) ? i64(k) : dflt; }
+  int64_t i64(const char* k, int64_t dflt) const {
+    napi_value v = find(k);
+    return v ? static_cast<int64_t>(numOf(v)) : dflt;
+  }
   bool flag(const char* k, bool dflt = false) const {
-    if (!has(k)) return dflt;
+    napi_value v = find(k);
+    if (!v) return dflt;
     bool b;
-    NAPI_OK(napi_get_value_bool(env, get(k), &b));
+    NAPI_OK(napi_get_value_bool(env, v, &b));
     return b;
   }
   std::string str(const char* k) const { return argString(env, get(k)); }
-  IntVec ints(const char* k) const {
-    napi_value v = get(k);
+  IntVec intsOf(napi_value v) const {
     bool isArr;
     NAPI_OK(napi_is_array(env, v, &isArr));
-    return isArr ? intArray(env, v) : IntVec{static_cast<int64_t>(num(k))};
+    return isArr ? intArray(env, v) : IntVec{static_cast<int64_t>(numOf(v))};
   }
-  IntVec ints(const char* k, IntVec dflt) const { return has(k) ? ints(k) : dflt; }
+  IntVec ints(const char* k) const { return intsOf(get(k)); }
+  IntVec ints(const char* k, IntVec dflt) const {
+    napi_value v = find(k);
+    return v ? intsOf(v) : dflt;
+  }
 };
 
 

@@ -26,8 +26,6 @@ interface NativeSpec {
   op?: string;
 }
 
-const pair = (v: number | number[]): [number, number] => (Array.isArray(v) ? [v[0]!, v[1] ?? v[0]!] : [v, v]);
-
 /** TF's padding resolved to explicit top/bottom/left/right, as the addon's convolutions and pools take it. */
 function geometry(info: backend_util.Conv2DInfo) {
   return {
@@ -267,7 +265,6 @@ export const NATIVE_KERNELS: Record<string, NativeSpec> = {
 
 /** Kernels whose inputs are a list (TF.js passes them as an array-like map 0..n-1). */
 const LIST_INPUTS = new Set(['Concat', 'Pack', 'Einsum', 'AddN']);
-void pair;
 
 function nativeKernel(name: string, spec: NativeSpec, fallback: KernelFunc | null): KernelFunc {
   return (args) => {
