@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, renameSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { ResultRecord, readJsonFile, writeJsonAtomic } from '@wslbench/core';
+import { processAlive, ResultRecord, readJsonFile, writeJsonAtomic } from '@wslbench/core';
 import { z } from 'zod';
 import type { GridCell, Manifest } from './manifest.js';
 
@@ -133,22 +133,13 @@ export function cellState(runDir: string, cell: GridCell): { state: CellState; l
   if (readValidResult(runDir, cell)) return { state: 'ok' };
   const running = readRunning(runDir, cell.id);
   if (running) {
-    const lost = running.host === hostname() && !pidAlive(running.pid);
+    const lost = running.host === hostname() && !processAlive(running.pid);
     return { state: 'running', lost, detail: `${running.host} pid ${running.pid} since ${running.startedAt}` };
   }
   const error = readError(runDir, cell.id);
   if (error) return { state: 'failed', detail: `attempt ${error.attempt}: ${error.message.split('\n')[0]}` };
   const invalid = invalidResultReason(runDir, cell);
   return invalid ? { state: 'missing', detail: invalid } : { state: 'missing' };
-}
-
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export interface GridStatus {
