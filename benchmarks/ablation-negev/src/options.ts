@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { EPOCHS } from '@wslbench/bench-synthetic';
 import { type AblationTable, TABLE_IDS } from './ablations.js';
 
 export interface AblationOptions {
@@ -29,8 +30,9 @@ export function defaultOptions(quick: boolean): AblationOptions {
     // The synthetic benchmark's CPU variants, data and shipped pretrained encoders (see benchmarks/synthetic).
     backbones: quick ? ['resnet50:w0.125'] : ['vgg16:w0.125', 'inceptionv3:w0.125', 'resnet50:w0.125'],
     tables: [...TABLE_IDS],
-    epochs: quick ? 2 : 8,
-    camEpochs: quick ? 3 : 8,
+    // The main job's epochs (validation-chosen there; see benchmarks/synthetic/src/grid.ts).
+    epochs: quick ? 2 : EPOCHS,
+    camEpochs: quick ? 3 : EPOCHS,
     // The synthetic benchmark's rates (its head ratios come with them): CAM's encoder 1e-4; NEGEV 0.01.
     lr: 0.01,
     camLr: 0.0001,

@@ -92,7 +92,8 @@ export async function runAblations(
           // The synthetic benchmark's recipe for this cell (head lr ratio, schedule, selection) at the ablation's lr.
           optimizer: { ...bench.optimizer, lr, batchSize: opts.batchSize },
           selection: bench.selection,
-          hp,
+          // The main job's hyper-parameters for the cell (NEGEV's decoder width), under the variant's.
+          hp: { ...bench.hp, ...hp },
           resultsDir: dir,
         });
         const label = `${method.id}${method.id === 'negev' ? ` [${variantKey(hp, dataset.hasFullyNegative)}]` : ''} ${backbone} ${dataset.id}`;

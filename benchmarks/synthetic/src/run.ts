@@ -151,7 +151,10 @@ export async function runSyntheticBenchmark(opts: SyntheticBenchmarkOptions = {}
       `${otherHp.length} record(s) in ${resultsDir} were trained with other hyper-parameters than their cell now asks ` +
         `for (e.g. ${otherHp[0]}${opts.reuseCamRun ? '; --reuse-cam-run' : ''}): use another --results folder`,
     );
-  const todo = cells.filter((c) => !cellDone(c, resultsDir, opts.retryFailed === true));
+  // Longest cells first (the U-Net bound trains UNET_EPOCHS): a long cell started last would leave a core idle.
+  const todo = cells
+    .filter((c) => !cellDone(c, resultsDir, opts.retryFailed === true))
+    .sort((a, b) => b.config.epochs - a.config.epochs);
   write(`[bench] ${cells.length} cells, ${cells.length - todo.length} already done, ${todo.length} to run`);
   if (todo.length === 0) return { outcomes: [], resultsDir, cells, boardFiles };
 

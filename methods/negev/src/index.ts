@@ -32,8 +32,8 @@ export const NegevHyperparams = z
       .default(1),
     /** Loss normalisation: 'mean' (reference code, gives the published numbers) or 'sum' (Eq. 4 as written). */
     reduction: z.enum(['mean', 'sum']).default('mean'),
-    /** Decoder channels = 256-128-64-32-16 x backbone width x decoderScale. */
-    decoderScale: z.number().positive().max(1).default(1),
+    /** Decoder channels = 256-128-64-32-16 x backbone width x decoderScale (1 / width: the paper's decoder). */
+    decoderScale: z.number().positive().max(16).default(1),
     /** Decoder lr group: 'reference' = base for ResNet50, 10x (head) for VGG16 / InceptionV3. */
     decoderLrGroup: z.enum(['reference', 'base', 'head']).default('reference'),
   })

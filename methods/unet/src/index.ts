@@ -5,13 +5,14 @@ import { z } from 'zod';
 
 export const UnetHyperparams = z
   .object({
-    /** Decoder channels = 256-128-64-32-16 x backbone width x decoderScale. */
-    decoderScale: z.number().positive().max(1).default(1),
+    /** Decoder channels = 256-128-64-32-16 x backbone width x decoderScale (1 / width: the paper's decoder). */
+    decoderScale: z.number().positive().max(16).default(1),
     /**
      * 'single': every parameter at the base lr (reference SEG task: one parameter group); 'backbone': keep the
-     * backbone's base / 10x head groups and put the decoder in the base group.
+     * backbone's base / 10x head groups and put the decoder in the base group; 'decoder': the encoder at the base lr,
+     * the new decoder in the head group (base lr x headLrMultiplier), as the weakly supervised heads.
      */
-    lrGroups: z.enum(['single', 'backbone']).default('single'),
+    lrGroups: z.enum(['single', 'backbone', 'decoder']).default('single'),
   })
   .strict();
 export type UnetHyperparams = z.infer<typeof UnetHyperparams>;
@@ -29,8 +30,13 @@ export function buildUnet(
   hp: UnetHyperparams,
   numClasses = 2,
 ): UnetModel {
-  const decoder = buildUnetDecoder(params, backbone, { scale: hp.decoderScale, group: 'base' });
+  const decoder = buildUnetDecoder(params, backbone, {
+    scale: hp.decoderScale,
+    group: hp.lrGroups === 'decoder' ? 'head' : 'base',
+  });
   if (hp.lrGroups === 'single') for (const p of params.all()) p.group = 'base';
+  if (hp.lrGroups === 'decoder')
+    for (const p of params.all()) if (p.name.startsWith(backbone.prefix)) p.group = 'base';
   return {
     backbone,
     params,

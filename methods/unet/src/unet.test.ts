@@ -70,6 +70,16 @@ describe('U-Net', () => {
     expect(model.params.get('decoder.blocks.0.conv1.kernel').group).toBe('base');
     model.dispose();
   });
+
+  it("'decoder' lr groups: every encoder parameter at the base lr, the decoder and its head in the head group", () => {
+    const { model } = buildOnTiny<UnetModel>(method, { hp: { decoderScale: 1 / 16, lrGroups: 'decoder' } });
+    const groups = (prefix: string) =>
+      new Set(model.params.all().filter((p) => p.name.startsWith(prefix)).map((p) => p.group));
+    expect(groups('encoder.')).toEqual(new Set(['base']));
+    expect(groups('decoder.')).toEqual(new Set(['head']));
+    expect(groups('segmentation_head.')).toEqual(new Set(['head']));
+    model.dispose();
+  });
 });
 
 describe('the shared toy check', () => {

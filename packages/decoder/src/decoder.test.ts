@@ -48,6 +48,10 @@ describe('U-Net decoder', () => {
     expect(decoderChannels({ stages: new Array(3).fill({ name: 'f', channels: 1, stride: 1 }), width: 0.25 })).toEqual([
       64, 32, 16,
     ]);
+    // At width 1/8 the scaled decoder ends in 2-channel blocks; scale 1/width restores the paper's channels.
+    const five = new Array(5).fill({ name: 'f', channels: 1, stride: 1 });
+    expect(decoderChannels({ stages: five, width: 0.125 })).toEqual([32, 16, 8, 4, 2]);
+    expect(decoderChannels({ stages: five, width: 0.125 }, 8)).toEqual([256, 128, 64, 32, 16]);
     const store = new ParamStore(rngStream(0, 'dec'));
     const bb = tinyBackbone(store, { channels: 4 });
     expect(() => buildUnetDecoder(store, bb, { channels: [8, 4] })).toThrow(/2 block channels for 3 backbone stages/);

@@ -96,3 +96,54 @@ describe.each(listMethods().map((m) => [m.id, m] as const))('method %s (contract
     disposeBatch(batch);
   });
 });
+
+/**
+ * On CAM's classifier (GAP then a linear layer) the class logit's gradient w.r.t. the activations is w_c,k / HW at
+ * every position, whatever the input: so XGradCAM's weights equal GradCAM's, and Smooth-GradCAM++'s noisy copies give
+ * GradCAM++'s weights. The main job trains the gradient CAMs as CAM (reuseCamRun), where these pairs score the same;
+ * this pins that down as a property of the maps, not of the board.
+ */
+describe('gradient CAMs on one GAP-linear classifier', () => {
+  it.each([
+    ['gradcam', 'xgradcam'],
+    ['gradcam-pp', 'smooth-gradcam-pp'],
+  ])('%s and %s give the same maps', (a, b) => {
+    const batch = toyBatch(4, 16, 0);
+    const ma = getMethod(a);
+    const mb = getMethod(b);
+    const A = buildOnTiny<MethodModel>(ma, { inputSize: 16, hp: { reuseCamRun: true } });
+    trainSteps(ma, A.model, batch, 3, A.hp, 0.05);
+    const B = buildOnTiny<MethodModel>(mb, { inputSize: 16, hp: { reuseCamRun: true } });
+    B.model.params.restore(A.model.params.snapshot());
+    const classes = [0, 1, 1, 0];
+    const mapA = tf.tidy(() => ma.localize(A.model, batch.images, classes, stepContext(A.hp)));
+    const mapB = tf.tidy(() => mb.localize(B.model, batch.images, classes, stepContext(B.hp)));
+    const va = mapA.dataSync();
+    const vb = mapB.dataSync();
+    expect(Math.max(...va) - Math.min(...va)).toBeGreaterThan(0.1); // a map with structure, not a constant
+    for (let i = 0; i < va.length; i++) expect(vb[i]!).toBeCloseTo(va[i]!, 4);
+    tf.dispose([mapA, mapB]);
+    A.model.dispose();
+    B.model.dispose();
+    disposeBatch(batch);
+  });
+
+  it('LayerCAM differs from GradCAM++ (positive gradients times activations, per position)', () => {
+    const batch = toyBatch(4, 16, 0);
+    const ma = getMethod('gradcam-pp');
+    const mb = getMethod('layercam');
+    const A = buildOnTiny<MethodModel>(ma, { inputSize: 16, hp: { reuseCamRun: true } });
+    trainSteps(ma, A.model, batch, 3, A.hp, 0.05);
+    const B = buildOnTiny<MethodModel>(mb, { inputSize: 16, hp: { reuseCamRun: true } });
+    B.model.params.restore(A.model.params.snapshot());
+    const classes = [0, 1, 1, 0];
+    const mapA = tf.tidy(() => ma.localize(A.model, batch.images, classes, stepContext(A.hp)));
+    const mapB = tf.tidy(() => mb.localize(B.model, batch.images, classes, stepContext(B.hp)));
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(mapA, mapB))).dataSync()[0]!);
+    expect(diff).toBeGreaterThan(1e-3);
+    tf.dispose([mapA, mapB]);
+    A.model.dispose();
+    B.model.dispose();
+    disposeBatch(batch);
+  });
+});

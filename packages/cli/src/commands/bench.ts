@@ -31,9 +31,12 @@ export function registerBenchCommand(program: Command): void {
     .option('--methods <ids>', 'comma-separated method ids (default: all registered)')
     .option('--retry-failed', 'rerun cells whose record says failed')
     .option('--seeds <list>', 'train every cell at each of these seeds (default 0,1,2; --quick: 0)')
-    .option('--restart-seeds', "one run per cell at its config's seed (the restart search's choice on valpx)")
+    .option('--restart-seeds', "one run per cell at its config's seed (a restart search's choice on valpx; seed 0 now)")
     .option('--configs <dir>', "cell configs folder (default: the benchmark's own configs/)")
-    .option('--reuse-cam-run', 'train the gradient CAMs as CAM: one training per seed serves the six (hp reuseCamRun)')
+    .option(
+      '--reuse-cam-run',
+      "train the gradient CAMs as CAM, one training per seed for the six (hp reuseCamRun; the benchmark's configs set it)",
+    )
     .option('--no-report', 'skip the HTML report')
     .option('--wait', 'wait while another run writes the results folder (default: refuse)')
     .action(async (name: string, flags: BenchFlags) => {
