@@ -1,6 +1,6 @@
 import type { ResultRecord } from '@wslbench/core';
 import { PerImageHistograms } from '@wslbench/metrics';
-import { paperFindings, renderFindingsMarkdown, verdictOf } from './findings.js';
+import { decisiveRival, paperFindings, renderFindingsMarkdown, verdictOf } from './findings.js';
 
 // Test maps of one foreground and one background pixel... as 4 identical images per run, so a resample of images
 // does not change a run's PxAP: P = perfect (100), H = foreground below background (50), S = 83.3 (1/2 + 1/3).
@@ -158,5 +158,27 @@ describe('paperFindings', () => {
       '| NEGEV > CAM | Synthetic GlaS · vgg16 | 81.3 vs 68.5 (+12.8) | +50.0 [+50.0, +50.0] (3 seeds) | holds |',
     );
     expect(md).toContain('- Sources: fixture.');
+  });
+
+  test('the rival shown is the one that decides the verdict', () => {
+    const d = (diff: number, lo: number, hi: number) => ({
+      reference: 'x',
+      diff,
+      lo,
+      hi,
+      significant: lo > 0 || hi < 0,
+      runs: ['f0-s0', 'f0-s1'],
+      images: 60,
+    });
+    const names = ['n = 500', 'n = 2', 'n = 3'];
+    // n = 500 has the lowest estimate, but n = 2's CI lies below 0: it is the reversal.
+    const reversed = [d(-4.7, -10.4, 3.6), d(-2.0, -3.0, -1.0), d(1.0, 0.5, 2.0)];
+    expect(verdictOf(reversed)).toBe('does not hold (reversed)');
+    expect(decisiveRival(reversed, names)).toBe('vs n = 2: −2.0 [−3.0, −1.0] (2 seeds)');
+    const open = [d(3.0, 1.0, 5.0), d(0.5, -1.0, 2.0), d(-1.0, -4.0, 2.0)];
+    expect(verdictOf(open)).toBe('does not hold (CI includes 0)');
+    expect(decisiveRival(open, names)).toBe('vs n = 3: −1.0 [−4.0, +2.0] (2 seeds)');
+    const holds = [d(3.0, 1.0, 5.0), d(2.0, 0.5, 3.5), d(4.0, 2.0, 6.0)];
+    expect(decisiveRival(holds, names)).toBe('vs n = 2: +2.0 [+0.5, +3.5] (2 seeds)');
   });
 });

@@ -65,14 +65,17 @@ export function verdictOf(diffs: readonly (PairedDifference | undefined)[]): Ver
   return 'does not hold (CI includes 0)';
 }
 
-/** The difference with the lowest estimate (the closest competitor), for display. */
-function closest(diffs: (PairedDifference | undefined)[], names: string[]): string {
-  let best = -1;
-  diffs.forEach((d, i) => {
-    if (d && (best < 0 || d.diff < diffs[best]!.diff)) best = i;
-  });
-  if (best < 0) return '—';
-  return diffs.length === 1 ? ci(diffs[0]!) : `vs ${names[best]}: ${ci(diffs[best]!)}`;
+/**
+ * The difference shown beside a verdict: the rival that decides it. Reversed: the lowest estimate among the rivals
+ * whose CI lies below 0; CI includes 0: the lowest among those whose CI reaches 0; holds: the closest competitor.
+ */
+export function decisiveRival(diffs: (PairedDifference | undefined)[], names: string[]): string {
+  const known = diffs.flatMap((d, i) => (d ? [{ d, i }] : []));
+  const lowest = (pred: (d: PairedDifference) => boolean) =>
+    known.filter((x) => pred(x.d)).sort((a, b) => a.d.diff - b.d.diff)[0];
+  const pick = lowest((d) => d.hi < 0) ?? lowest((d) => d.lo <= 0) ?? lowest(() => true);
+  if (!pick) return '—';
+  return diffs.length === 1 ? ci(pick.d) : `vs ${names[pick.i]}: ${ci(pick.d)}`;
 }
 
 type Diffs = Map<string, Map<string, Map<string, PairedDifference>>>;
@@ -147,7 +150,7 @@ export function paperFindings(input: FindingsInput): Finding[] {
               ? `${f1(pt)}; next: ${methodInfo(top.m).display} ${f1(top.v)} (${fmtDelta(pt - top.v)})`
               : '—',
           ours: rivals.length
-            ? closest(
+            ? decisiveRival(
                 ds_,
                 rivals.map((m) => methodInfo(m).display),
               )
@@ -187,7 +190,7 @@ export function paperFindings(input: FindingsInput): Finding[] {
         finding,
         where: where(b),
         paper: pt !== null && top ? `${f1(pt)} vs ${top.label} ${f1(top.v!)} (${fmtDelta(pt - top.v!)})` : '—',
-        ours: closest(
+        ours: decisiveRival(
           ds_,
           rivals.map((r) => r.label),
         ),
@@ -248,7 +251,8 @@ export function renderFindingsMarkdown(findings: readonly Finding[], sources: st
     '| :-- | :-- | :-- | :-- | :-- |',
     ...findings.map((f) => `| ${[f.finding, f.where, f.paper, f.ours, f.verdict].map(esc).join(' | ')} |`),
     '',
-    '- Ours: the paired difference of test PxAP (claimed winner minus its closest rival, in points), the mean over ' +
+    '- Ours: the paired difference of test PxAP (claimed winner minus the rival that decides the verdict: one whose ' +
+      'CI lies below 0, else one whose CI reaches 0, else the closest; in points), the mean over ' +
       'runs at the same seed, with a 95 % bootstrap CI resampling the test images and the seeds (1000 replicates, ' +
       'seeded). A claim holds when the CI lies above 0; a "best" claim when it does against every alternative.',
     "- Paper: the NEGEV paper's Tables 1-5 (real GlaS / CAMELYON16, full-size backbones); synthetic stand-ins are " +
