@@ -46,6 +46,7 @@ describe('the main job cells', () => {
     );
     const groups = groupSharedTraining(atSeeds(cells, [0, 1]), methods);
     expect(groups.map((g) => g.length)).toEqual([6, 6, 6, 6]);
-    for (const m of GRADIENT_CAMS) expect(cellConfig(m, 'vgg16:w0.125', 'synth-camelyon').hp).toEqual({ reuseCamRun: true });
+    for (const m of GRADIENT_CAMS)
+      expect(cellConfig(m, 'vgg16:w0.125', 'synth-camelyon').hp).toEqual({ reuseCamRun: true });
   });
 });

@@ -35,8 +35,7 @@ export function buildUnet(
     group: hp.lrGroups === 'decoder' ? 'head' : 'base',
   });
   if (hp.lrGroups === 'single') for (const p of params.all()) p.group = 'base';
-  if (hp.lrGroups === 'decoder')
-    for (const p of params.all()) if (p.name.startsWith(backbone.prefix)) p.group = 'base';
+  if (hp.lrGroups === 'decoder') for (const p of params.all()) if (p.name.startsWith(backbone.prefix)) p.group = 'base';
   return {
     backbone,
     params,

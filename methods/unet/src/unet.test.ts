@@ -74,7 +74,12 @@ describe('U-Net', () => {
   it("'decoder' lr groups: every encoder parameter at the base lr, the decoder and its head in the head group", () => {
     const { model } = buildOnTiny<UnetModel>(method, { hp: { decoderScale: 1 / 16, lrGroups: 'decoder' } });
     const groups = (prefix: string) =>
-      new Set(model.params.all().filter((p) => p.name.startsWith(prefix)).map((p) => p.group));
+      new Set(
+        model.params
+          .all()
+          .filter((p) => p.name.startsWith(prefix))
+          .map((p) => p.group),
+      );
     expect(groups('encoder.')).toEqual(new Set(['base']));
     expect(groups('decoder.')).toEqual(new Set(['head']));
     expect(groups('segmentation_head.')).toEqual(new Set(['head']));
