@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import type { AnyMethod } from '@wslbench/core';
 import { listMethods } from '@wslbench/registry';
 import { EPOCHS, UNET_EPOCHS } from './grid.js';
-import { cellConfig, fullDecoderScale, GRADIENT_CAMS } from './overrides.js';
+import { cellConfig, fullDecoderScale } from './overrides.js';
 import { atSeeds, DEFAULT_CONFIGS_DIR } from './run.js';
 import { groupSharedTraining } from './shared-training.js';
 import { writeCellConfigs } from './write-configs.js';
 
 const methods = new Map<string, AnyMethod>(listMethods().map((m) => [m.id, m]));
+const GRADIENT_CAMS = ['gradcam', 'gradcam-pp', 'layercam', 'smooth-gradcam-pp', 'xgradcam'];
 
 describe('the main job cells', () => {
   it('the versioned configs are what the grid and its overrides generate (regenerate: npm run configs)', () => {
@@ -46,6 +47,8 @@ describe('the main job cells', () => {
     );
     const groups = groupSharedTraining(atSeeds(cells, [0, 1]), methods);
     expect(groups.map((g) => g.length)).toEqual([6, 6, 6, 6]);
+    const flagged = listMethods().filter((m) => cellConfig(m.id, 'vgg16:w0.125', 'synth-camelyon').hp.reuseCamRun);
+    expect(flagged.map((m) => m.id).sort()).toEqual(GRADIENT_CAMS);
     for (const m of GRADIENT_CAMS)
       expect(cellConfig(m, 'vgg16:w0.125', 'synth-camelyon').hp).toEqual({ reuseCamRun: true });
   });

@@ -1,9 +1,8 @@
 import { parseBackboneId } from '@wslbench/backbones';
 import type { RunConfig } from '@wslbench/core';
+import { getMethod } from '@wslbench/registry';
 import { baseConfig, UNET_EPOCHS } from './grid.js';
-
-/** The gradient CAMs: post-hoc maps of a classifier trained exactly as CAM's (their hp `reuseCamRun`). */
-export const GRADIENT_CAMS = ['gradcam', 'gradcam-pp', 'smooth-gradcam-pp', 'xgradcam', 'layercam'] as const;
+import { reuseCamRunHp } from './shared-training.js';
 
 /**
  * The decoder scale that gives a width-scaled backbone the paper's decoder (256-128-64-32-16 channels): decoder
@@ -56,10 +55,11 @@ export function cellOverrides(method: string, backbone: string, _dataset: string
   // cells. wsolevaluation's defaults (0.75, drop only above 80 % of the maximum) learn (VGG16 synth-glas training loss
   // 0.19 after 4 epochs, valcl 100 %).
   if (method === 'adl') out.hp = { ...base.hp, dropRate: 0.75, threshold: 0.8 };
-  // The gradient CAMs explain a classifier; they share CAM's training (one training per backbone, dataset and seed
-  // serves all six; each method still selects its own epoch on valpx with its own maps), so their paired difference to
-  // CAM measures the map alone, and the six trainings cost one.
-  if ((GRADIENT_CAMS as readonly string[]).includes(method)) out.hp = { ...base.hp, reuseCamRun: true };
+  // The gradient CAMs (the methods declaring hp reuseCamRun) explain a classifier; they share CAM's training (one
+  // training per backbone, dataset and seed serves all six; each method still selects its own epoch on valpx with its
+  // own maps), so their paired difference to CAM measures the map alone, and the six trainings cost one.
+  const shared = reuseCamRunHp(getMethod(method), base.hp);
+  if (shared) out.hp = shared;
   return out;
 }
 

@@ -6,14 +6,25 @@ import type { Cell } from './cells.js';
 import type { Job } from './pool.js';
 
 /**
+ * `hp` with `reuseCamRun` set, when the method declares that hyper-parameter (the gradient CAMs: their classifier is
+ * then CAM's training); undefined for every other method.
+ */
+export function reuseCamRunHp(
+  method: AnyMethod | undefined,
+  hp: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  const out = { ...hp, reuseCamRun: true };
+  return method?.hyperparams.safeParse(out).success ? out : undefined;
+}
+
+/**
  * Cells whose methods declare the `reuseCamRun` hyper-parameter (the gradient CAMs) get it set: their classifier is
  * then CAM's training, so the runner trains it once for every such cell at the same seed (see groupSharedTraining).
  */
 export function withReuseCamRun(cells: Cell[], methods: ReadonlyMap<string, AnyMethod>): Cell[] {
   return cells.map((c) => {
-    const m = methods.get(c.config.method);
-    const hp = { ...c.config.hp, reuseCamRun: true };
-    return m?.hyperparams.safeParse(hp).success ? { ...c, config: { ...c.config, hp } } : c;
+    const hp = reuseCamRunHp(methods.get(c.config.method), c.config.hp);
+    return hp ? { ...c, config: { ...c.config, hp } } : c;
   });
 }
 
